@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             PerplexityCommand.class,
             MergeCommand.class,
             RandomModelCommand.class,
+            MicroworldCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class
         })

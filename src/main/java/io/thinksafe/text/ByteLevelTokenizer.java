@@ -54,6 +54,14 @@ public final class ByteLevelTokenizer {
 
     /** {@code merges}: pairs of tokens (in the byte alphabet) merged in this order. */
     public static void write(Path file, List<String> specialTokens, List<String[]> merges) {
+        write(file, specialTokens, merges, List.of());
+    }
+
+    /**
+     * {@code plainAdded}: added tokens that are whole tokens but not special, so decoding keeps them
+     * (e.g. {@code <think>}, as in Qwen3); their ids follow the special tokens'.
+     */
+    public static void write(Path file, List<String> specialTokens, List<String[]> merges, List<String> plainAdded) {
         ObjectNode root = Json.object();
         root.put("version", "1.0");
         root.putNull("truncation");
@@ -63,6 +71,10 @@ public final class ByteLevelTokenizer {
         for (int i = 0; i < specialTokens.size(); i++) {
             added.addObject().put("id", first + i).put("content", specialTokens.get(i)).put("single_word", false)
                     .put("lstrip", false).put("rstrip", false).put("normalized", false).put("special", true);
+        }
+        for (int i = 0; i < plainAdded.size(); i++) {
+            added.addObject().put("id", first + specialTokens.size() + i).put("content", plainAdded.get(i)).put("single_word", false)
+                    .put("lstrip", false).put("rstrip", false).put("normalized", false).put("special", false);
         }
         root.putNull("normalizer");
         ObjectNode pre = root.putObject("pre_tokenizer");
@@ -94,6 +106,9 @@ public final class ByteLevelTokenizer {
         }
         for (int i = 0; i < specialTokens.size(); i++) {
             vocab.put(specialTokens.get(i), first + i);
+        }
+        for (int i = 0; i < plainAdded.size(); i++) {
+            vocab.put(plainAdded.get(i), first + specialTokens.size() + i);
         }
         ArrayNode m = model.putArray("merges");
         for (String[] pair : merges) {
