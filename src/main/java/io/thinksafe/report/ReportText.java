@@ -12,7 +12,7 @@ import java.util.function.Function;
 final class ReportText {
     private static final String CSS = """
             body { font-family: -apple-system, "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif; color: #222; margin: 28px auto;
-                   max-width: 1180px; padding: 0 20px; line-height: 1.45; background: #fff; }
+                   max-width: 1320px; padding: 0 20px; line-height: 1.45; background: #fff; }
             h1 { font-size: 26px; margin-bottom: 4px; } h2 { font-size: 20px; margin-top: 34px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
             h3 { font-size: 16px; margin-top: 22px; }
             .meta { color: #666; font-size: 13px; }
@@ -21,7 +21,8 @@ final class ReportText {
             thead th { background: #f3f5f8; font-weight: 600; text-align: center; }
             th.group { background: #e6ebf2; }
             th.model { text-align: left; white-space: nowrap; font-weight: 600; background: #fafafa; }
-            table.t1 td { text-align: right; white-space: nowrap; min-width: 76px; }
+            .scroll { overflow-x: auto; }
+            table.t1 td { text-align: right; white-space: nowrap; min-width: 64px; }
             td.avg { background: #f7f7fb; }
             td.best .v { font-weight: 700; }
             .ci { display: block; color: #777; font-size: 11px; }
@@ -92,7 +93,7 @@ final class ReportText {
                 .append(Html.esc(title)).append("</title>\n<style>\n").append(CSS).append("</style>\n</head>\n<body>\n");
         b.append("<h1>").append(Html.esc(title)).append("</h1>\n<p class=\"meta\">Generated ").append(Html.esc(created))
                 .append(" by <code>thinksafe report</code> from ").append(runs.size()).append(" evaluation(s).</p>\n");
-        b.append("<h2>Table 1</h2>\n").append(table.html()).append("<p class=\"meta\">").append(Html.esc(METHOD)).append("</p>\n");
+        b.append("<h2>Table 1</h2>\n<div class=\"scroll\">").append(table.html()).append("</div>\n").append("<p class=\"meta\">").append(Html.esc(METHOD)).append("</p>\n");
         StringBuilder notes = new StringBuilder();
         notes(notes, false);
         b.append(notes);
@@ -166,8 +167,8 @@ final class ReportText {
         parts.add("family " + e.family());
         e.judges().forEach((role, name) -> parts.add(role + " judge " + name));
         parts.add("seed " + e.config().path("seed").asText() + ", " + e.config().path("samples_per_problem").asText()
-                + " samples per problem, max " + e.config().path("max_new_tokens").asText() + " new tokens, sampling "
-                + e.config().path("sampling").toString());
+                + " samples per problem, max " + e.config().path("max_new_tokens").asText() + " new tokens"
+                + (e.config().has("sampling") ? ", sampling " + e.config().get("sampling") : ""));
         parts.add("evaluated " + e.created());
         parts.add(r.dir().toString());
         return String.join("; ", parts);

@@ -39,7 +39,44 @@ public final class Runs {
             }
             runs.add(new Run(f.getParent(), r, label, runs.size()));
         }
-        return runs;
+        return baselinesFirst(runs);
+    }
+
+    /**
+     * Each initial model followed by the models aligned from it (table rows and colours then read
+     * pairwise); otherwise the order given.
+     */
+    static List<Run> baselinesFirst(List<Run> runs) {
+        List<Run> ordered = new ArrayList<>();
+        for (Run r : runs) {
+            Run base = r.results().baseline() == null ? null : byLabel(runs, r.results().baseline());
+            if (base == null || base == r) {
+                place(r, runs, ordered);
+            }
+        }
+        for (Run r : runs) {
+            if (!ordered.contains(r)) {
+                ordered.add(r); // a cycle of baselines: keep the given order
+            }
+        }
+        List<Run> out = new ArrayList<>();
+        for (Run r : ordered) {
+            out.add(new Run(r.dir(), r.results(), r.label(), out.size()));
+        }
+        return out;
+    }
+
+    private static void place(Run r, List<Run> all, List<Run> ordered) {
+        if (ordered.contains(r)) {
+            return;
+        }
+        ordered.add(r);
+        for (Run other : all) {
+            String b = other.results().baseline();
+            if (b != null && other != r && (b.equals(r.label()) || b.equals(r.results().label()))) {
+                place(other, all, ordered);
+            }
+        }
     }
 
     static List<Path> find(Path arg) {
