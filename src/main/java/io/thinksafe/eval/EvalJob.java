@@ -103,8 +103,9 @@ public final class EvalJob {
             writeJsonl(cfg.out().resolve(itemsPath), outcome.items());
             Score s = outcome.score();
             scores.put(b, s);
-            log.printf(Locale.ROOT, "eval: %s: %s %.1f%% [%.1f, %.1f] (%s)%n", b.title(), s.metric(), 100 * s.value(),
-                    100 * s.ci().low(), 100 * s.ci().high(), countsText(s));
+            String value = Double.isNaN(s.value()) ? "n/a (nothing judged)"
+                    : String.format(Locale.ROOT, "%.1f%% [%.1f, %.1f]", 100 * s.value(), 100 * s.ci().low(), 100 * s.ci().high());
+            log.printf(Locale.ROOT, "eval: %s: %s %s (%s)%n", b.title(), s.metric(), value, countsText(s));
         }
         EvalResults results = new EvalResults(cfg.label() != null ? cfg.label() : generator.modelName(), cfg.baseline(),
                 generator.modelName(), cfg.modelSpec(), cfg.adapter() != null ? cfg.adapter().toString() : null,
