@@ -30,6 +30,9 @@ public final class Wilson {
         double denom = 1 + z2 / n;
         double centre = (p + z2 / (2 * n)) / denom;
         double half = z / denom * Math.sqrt(p * (1 - p) / n + z2 / (4 * n * n));
-        return new Interval(Math.max(0, centre - half), Math.min(1, centre + half));
+        // at 0 or n successes the bound is exactly 0 or 1; the formula leaves a rounding crumb
+        double low = successes == 0 ? 0 : Math.max(0, centre - half);
+        double high = successes == n ? 1 : Math.min(1, centre + half);
+        return new Interval(low, high);
     }
 }
