@@ -80,6 +80,10 @@ public final class LocalModel implements AutoCloseable {
         if (!Files.exists(cfg)) {
             return null;
         }
+        // classifiers such as WildGuard ship a tokenizer config without a template: they format their own prompts
+        if (!Files.exists(dir.resolve("chat_template.jinja")) && !io.thinksafe.util.Json.read(cfg).has("chat_template")) {
+            return null;
+        }
         return ChatTemplate.fromTokenizerConfig(cfg);
     }
 

@@ -118,13 +118,13 @@ public final class MicroworldBuilder {
         }
         log.println("microworld: training the " + name + " judge");
         Path init = initial(name, role, tokenizer, seed + role.ordinal() * 17L);
-        List<World.Judged> pairs = world.judged(5000, false, 10 + role.ordinal());
+        List<World.Judged> pairs = world.judged(2000, false, 10 + role.ordinal());
         try (LocalModel m = LocalModel.load(init)) {
             String eos = MicroModels.eosToken(role);
             List<TokenizedExample> data = role == MicroModels.Role.LLAMA_GUARD
                     ? JudgeData.llamaGuard(pairs, m.template(), m.tokenizer(), eos, 768)
                     : JudgeData.wildGuard(pairs, m.tokenizer(), eos, 768);
-            return finish(name, train(m, name, fullTraining(3e-3, 2, seed + role.ordinal()), t -> t.trainTokenized(data, true, 0)));
+            return finish(name, train(m, name, fullTraining(3e-3, 1, seed + role.ordinal()), t -> t.trainTokenized(data, true, 0)));
         }
     }
 

@@ -62,6 +62,21 @@ public final class AdamW {
         return Math.sqrt(sum);
     }
 
+    /** Indices of the parameters whose gradient holds an infinity or NaN (to name them in the error). */
+    public List<Integer> nonFiniteGradients() {
+        List<Integer> bad = new java.util.ArrayList<>();
+        for (int i = 0; i < params.size(); i++) {
+            try (NDManager tmp = params.get(i).getManager().newSubManager()) {
+                NDArray g = params.get(i).getGradient();
+                g.attach(tmp);
+                if (!Double.isFinite(g.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).abs().sum().getDouble())) {
+                    bad.add(i);
+                }
+            }
+        }
+        return bad;
+    }
+
     /** Scales all gradients by {@code maxNorm / (norm + 1e-6)} when the norm exceeds maxNorm, as torch does. */
     public void clip(double norm, double maxNorm) {
         double coef = maxNorm / (norm + 1e-6);

@@ -113,7 +113,9 @@ public final class SftTrainer {
                     double norm = opt.gradNorm();
                     if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
                         List<Path> saved = TrainCheckpoint.list(out);
+                        List<String> bad = opt.nonFiniteGradients().stream().map(names::get).limit(4).toList();
                         throw new ThinkSafeException("loss became " + loss + " (gradient norm " + norm + ") at step " + (step + 1)
+                                + (bad.isEmpty() ? "" : ", non-finite gradients in " + String.join(", ", bad))
                                 + "; last good checkpoint: " + (saved.isEmpty() ? "none" : saved.get(saved.size() - 1)));
                     }
                     opt.clip(norm, cfg.maxGradNorm());
