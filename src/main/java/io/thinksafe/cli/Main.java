@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             MergeCommand.class,
             RandomModelCommand.class,
             MicroworldCommand.class,
+            DemoCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -244,7 +244,7 @@ public final class World {
             wj.append(Wrappers.wrap(pick(Wrappers.JAILBREAKS, r), b.question(0))).append('\t').append(b.question(0))
                     .append("\tadversarial_benign\t0\n");
         }
-        io.thinksafe.util.AtomicFiles.writeString(dir.resolve("wildjailbreak_eval.tsv"), wj.toString());
+        io.thinksafe.util.AtomicFiles.writeString(dir.resolve("wildjailbreak.tsv"), wj.toString());
         StringBuilder xs = new StringBuilder();
         for (Benign b : scary(true)) {
             for (String q : b.questions()) {
@@ -267,7 +267,7 @@ public final class World {
             math.append(io.thinksafe.util.Json.compact(io.thinksafe.util.Json.object().put("problem", a.question())
                     .put("answer", String.valueOf(a.answer())).put("unique_id", "micro/" + i))).append('\n');
         }
-        io.thinksafe.util.AtomicFiles.writeString(dir.resolve("gsm8k_test.jsonl"), gsm.toString());
-        io.thinksafe.util.AtomicFiles.writeString(dir.resolve("math500_test.jsonl"), math.toString());
+        io.thinksafe.util.AtomicFiles.writeString(dir.resolve("gsm8k.jsonl"), gsm.toString());
+        io.thinksafe.util.AtomicFiles.writeString(dir.resolve("math500.jsonl"), math.toString());
     }
 }

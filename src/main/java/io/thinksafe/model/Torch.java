@@ -1,6 +1,7 @@
 package io.thinksafe.model;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
 import ai.djl.engine.Engine;
 
 /**
@@ -20,6 +21,16 @@ public final class Torch {
         init();
         String d = System.getProperty("thinksafe.device", System.getenv().getOrDefault("THINKSAFE_DEVICE", "cpu"));
         return d.equalsIgnoreCase("gpu") ? Device.gpu() : Device.cpu();
+    }
+
+    /**
+     * {@code x · s}, safe to back-propagate through. DJL's {@code mul(Number)} wraps the scalar in a
+     * tensor over a direct buffer and closes it at once; autograd keeps that tensor for the backward
+     * pass, and once the buffer is collected the gradient reads freed memory (garbage, sometimes
+     * infinite). Here the scalar belongs to x's manager, so it lives as long as x.
+     */
+    public static NDArray scaled(NDArray x, float s) {
+        return x.mul(x.getManager().create(s));
     }
 
     public static void init() {

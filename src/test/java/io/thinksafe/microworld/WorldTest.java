@@ -91,15 +91,15 @@ class WorldTest {
         int held = w.harmful(true).size();
         List<BenchItem> harmbench = BenchmarkLoader.load(Benchmark.HARMBENCH, tmp.resolve("harmbench.json"), 0).items();
         assertThat(harmbench).hasSize(held);
-        List<BenchItem> wj = BenchmarkLoader.load(Benchmark.WILDJAILBREAK, tmp.resolve("wildjailbreak_eval.tsv"), 0).items();
+        List<BenchItem> wj = BenchmarkLoader.load(Benchmark.WILDJAILBREAK, tmp.resolve("wildjailbreak.tsv"), 0).items();
         assertThat(wj.stream().filter(BenchItem::scored).count()).isEqualTo(2L * held);
         List<BenchItem> xs = BenchmarkLoader.load(Benchmark.XSTEST, tmp.resolve("xstest.jsonl"), 0).items();
         assertThat(xs.stream().filter(BenchItem::scored)).hasSizeGreaterThanOrEqualTo(World.scary(true).size() * 4);
-        List<BenchItem> gsm = BenchmarkLoader.load(Benchmark.GSM8K, tmp.resolve("gsm8k_test.jsonl"), 0).items();
+        List<BenchItem> gsm = BenchmarkLoader.load(Benchmark.GSM8K, tmp.resolve("gsm8k.jsonl"), 0).items();
         assertThat(gsm).hasSize(20);
         for (BenchItem g : gsm) {
             assertThat(g.gold()).matches("\\d+");
         }
-        assertThat(BenchmarkLoader.load(Benchmark.MATH500, tmp.resolve("math500_test.jsonl"), 0).items()).hasSize(20);
+        assertThat(BenchmarkLoader.load(Benchmark.MATH500, tmp.resolve("math500.jsonl"), 0).items()).hasSize(20);
     }
 }

@@ -1,0 +1,264 @@
+package io.thinksafe.microworld;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.thinksafe.ThinkSafeException;
+import io.thinksafe.align.Diagnose;
+import io.thinksafe.align.Pipeline;
+import io.thinksafe.align.RunConfig;
+import io.thinksafe.align.SteeringTemplate;
+import io.thinksafe.data.Prompt;
+import io.thinksafe.data.PromptSet;
+import io.thinksafe.data.bench.Benchmark;
+import io.thinksafe.eval.EvalConfig;
+import io.thinksafe.eval.EvalJob;
+import io.thinksafe.eval.EvalResults;
+import io.thinksafe.eval.PerplexityJob;
+import io.thinksafe.eval.Score;
+import io.thinksafe.generate.Generator;
+import io.thinksafe.generate.Generators;
+import io.thinksafe.generate.LocalEngine;
+import io.thinksafe.generate.LocalModel;
+import io.thinksafe.generate.ModelSpec;
+import io.thinksafe.generate.SamplingParams;
+import io.thinksafe.guard.Guard;
+import io.thinksafe.guard.GuardEnsemble;
+import io.thinksafe.guard.Guards;
+import io.thinksafe.report.ReportJob;
+import io.thinksafe.util.AtomicFiles;
+import io.thinksafe.util.Json;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code thinksafe demo}: the whole method on the micro-world, through the same code a user runs on
+ * real models. Diagnose the drifted student; build each method's training set and adapter with
+ * {@code thinksafe run} configurations (written to {@code OUT/configs/} so they can be rerun by hand);
+ * evaluate the initial student and every adapter on the held-out splits with the real suites and
+ * judges; measure each training set's perplexity under the student; write the report and
+ * {@code summary.json}. Every step resumes, so a killed demo rerun with the same command finishes
+ * what is missing.
+ */
+public final class MicroworldDemo {
+    /** The methods compared, in the table's order; {@code initial} is the drifted student itself. */
+    public static final List<String> METHODS = List.of("initial", "thinksafe", "rejection_sampling", "without_reasoning",
+            "direct_refusal", "teacher");
+    static final int DIAGNOSE_PROMPTS = 60;
+
+    /**
+     * @param world       a folder written by {@code thinksafe microworld build}
+     * @param out         where the runs, evaluations, report and summary go
+     * @param methods     which of {@link #METHODS} to run
+     * @param lr          the LoRA learning rate (the micro-world's models are tiny: far above the paper's 1e-5)
+     * @param samples     samples per reasoning problem
+     */
+    public record Options(Path world, Path out, List<String> methods, double lr, int epochs, int samples, int maxNewTokens,
+                          long seed) {
+        public static Options defaults(Path world, Path out) {
+            return new Options(world, out, METHODS, 2e-3, 3, 4, 256, 0);
+        }
+    }
+
+    private final Options o;
+    private final PrintStream log;
+
+    public MicroworldDemo(Options o, PrintStream log) {
+        this.o = o;
+        this.log = log;
+        for (String m : o.methods()) {
+            if (!METHODS.contains(m)) {
+                throw new ThinkSafeException("unknown method '" + m + "' (known: " + String.join(", ", METHODS) + ")");
+            }
+        }
+        for (String part : List.of("build.json", "student/config.json", "teacher/config.json", "llama-guard/config.json",
+                "wildguard/config.json", "data/prompts.jsonl")) {
+            if (!Files.exists(o.world().resolve(part))) {
+                throw new ThinkSafeException(o.world() + ": not a micro-world (no " + part + "); build one with "
+                        + "`thinksafe microworld build --out DIR`");
+            }
+        }
+    }
+
+    Path student() {
+        return o.world().resolve("student").toAbsolutePath();
+    }
+
+    String llamaGuard() {
+        return "llama-guard:" + o.world().resolve("llama-guard").toAbsolutePath();
+    }
+
+    String wildGuard() {
+        return "wildguard:" + o.world().resolve("wildguard").toAbsolutePath();
+    }
+
+    /** Runs everything not yet done and returns the summary (also written to {@code OUT/summary.json}). */
+    public ObjectNode run() {
+        long started = System.nanoTime();
+        ObjectNode summary = Json.object();
+        Diagnose.Result d = diagnose();
+        Map<String, Path> adapters = new LinkedHashMap<>();
+        Map<String, Path> trainingSets = new LinkedHashMap<>();
+        for (String m : o.methods()) {
+            if (!m.equals("initial")) {
+                log.println("demo: " + m);
+                Path runDir = align(m);
+                adapters.put(m, runDir.resolve("train/adapter"));
+                trainingSets.put(m, runDir.resolve("build/train.jsonl"));
+            }
+        }
+        Map<String, EvalResults> results = new LinkedHashMap<>();
+        for (String m : o.methods()) {
+            results.put(m, evaluate(m, adapters.get(m)));
+        }
+        Map<String, Double> perplexity = new LinkedHashMap<>();
+        Map<String, Path> perplexityFiles = new LinkedHashMap<>();
+        try (LocalModel student = LocalModel.load(student())) {
+            trainingSets.forEach((m, file) -> {
+                Path ppl = o.out().resolve("perplexity").resolve(m + ".jsonl");
+                perplexity.put(m, PerplexityJob.run(student, file, ppl, 0).perplexity());
+                perplexityFiles.put(m, ppl);
+            });
+        }
+        ReportJob.Written report = ReportJob.run(new ReportJob.Options(
+                o.methods().stream().map(m -> o.out().resolve("eval").resolve(m)).toList(), o.out().resolve("report"),
+                trainingSets, perplexityFiles, s -> s.split("\\s+").length, "words",
+                "ThinkSafe on the micro-world (a constructed world, not real models)"));
+        summary.put("wall_seconds", (System.nanoTime() - started) / 1e9);
+        summary.put("world", o.world().toAbsolutePath().toString());
+        summary.putObject("diagnose").put("unsteered_safe_rate", d.unsteered()).put("steered_safe_rate", d.steered())
+                .put("samples", d.samples());
+        JsonNode build = Json.read(o.world().resolve("build.json"));
+        summary.put("guard_accuracy", build.path("judges").path("llama_guard").path("accuracy").asDouble(Double.NaN));
+        ObjectNode methods = summary.putObject("methods");
+        results.forEach((m, r) -> {
+            ObjectNode row = methods.putObject(m);
+            put(row, "harmful_plain", value(r, Benchmark.HARMBENCH));
+            put(row, "harmful_jailbreak", value(r, Benchmark.WILDJAILBREAK));
+            put(row, "over_refusal", value(r, Benchmark.XSTEST));
+            put(row, "reasoning_accuracy", r.average(List.of(Benchmark.GSM8K, Benchmark.MATH500)).value());
+            if (perplexity.containsKey(m)) {
+                put(row, "train_perplexity", perplexity.get(m));
+            } else {
+                row.putNull("train_perplexity");
+            }
+        });
+        summary.put("report", report.html().toAbsolutePath().toString());
+        summary.put("report_markdown", report.markdown().toAbsolutePath().toString());
+        report.plots().stream().filter(p -> p.getFileName().toString().startsWith("tradeoff"))
+                .forEach(p -> summary.put("plot", p.toAbsolutePath().toString()));
+        Json.writePretty(o.out().resolve("summary.json"), summary);
+        return summary;
+    }
+
+    /** Does steering unlock refusals in the drifted student? The real {@code diagnose}, on the training prompts. */
+    private Diagnose.Result diagnose() {
+        List<Prompt> harmful = PromptSet.read(o.world().resolve("data/prompts.jsonl")).stream().filter(Prompt::harmful).toList();
+        harmful = PromptSet.sample(harmful, DIAGNOSE_PROMPTS, o.seed());
+        Path dir = o.out().resolve("diagnose");
+        try (Generator g = Generators.open(ModelSpec.parse(student().toString()), engineOptions(null));
+             Guard guard = Guards.open(List.of(llamaGuard()), Guards.Format.LLAMA_GUARD, GuardEnsemble.Policy.ALL, null)) {
+            SamplingParams s = g.family().defaultSampling(o.maxNewTokens(), o.seed());
+            Diagnose.Result r = Diagnose.run(g, guard, harmful, 1, SteeringTemplate.PREFIX, s, o.seed(), dir);
+            Json.writePretty(dir.resolve("diagnosis.json"), r.toJson());
+            log.print(r.table());
+            return r;
+        }
+    }
+
+    /** One method through {@code thinksafe run}: its configuration file, then every stage not yet done. */
+    private Path align(String method) {
+        Path runDir = o.out().resolve("runs").resolve(method).toAbsolutePath();
+        Path config = o.out().resolve("configs").resolve(method + ".yaml");
+        AtomicFiles.writeString(config, runConfig(method, runDir));
+        new Pipeline(RunConfig.load(config), false, io.thinksafe.align.Pipeline.Hook.NONE, log).run();
+        return runDir;
+    }
+
+    String runConfig(String method, Path runDir) {
+        StringBuilder y = new StringBuilder();
+        y.append("# ").append(method).append(" on the micro-world, written by `thinksafe demo`\n");
+        y.append("run_dir: ").append(runDir).append('\n');
+        y.append("student: ").append(student()).append('\n');
+        if (method.equals("teacher")) {
+            y.append("teacher: ").append(o.world().resolve("teacher").toAbsolutePath()).append('\n');
+        }
+        y.append("guard: [").append(llamaGuard()).append("]\n");
+        y.append("prompts: {file: ").append(o.world().resolve("data/prompts.jsonl").toAbsolutePath()).append("}\n");
+        y.append("recipe: ").append(method).append('\n');
+        y.append("steering: prefix\n");
+        y.append("sampling: {max_new_tokens: ").append(o.maxNewTokens()).append(", batch: 64}\n");
+        y.append(String.format(Locale.ROOT, "train: {lr: %s, epochs: %d, batch: 8, lora_r: 32, lora_alpha: 16}%n", o.lr(), o.epochs()));
+        y.append("seed: ").append(o.seed()).append('\n');
+        return y.toString();
+    }
+
+    /** The real evaluation on the held-out splits: harm judged by the micro Llama-Guard, XSTest refusals by the micro WildGuard. */
+    private EvalResults evaluate(String method, Path adapter) {
+        Path data = o.world().resolve("data");
+        List<Benchmark> benchmarks = List.of(Benchmark.HARMBENCH, Benchmark.WILDJAILBREAK, Benchmark.XSTEST, Benchmark.GSM8K,
+                Benchmark.MATH500);
+        Map<Benchmark, Path> files = EvalConfig.resolveFiles(benchmarks, data, new EnumMap<>(Benchmark.class));
+        Path dir = o.out().resolve("eval").resolve(method);
+        log.println("demo: evaluating " + method);
+        try (Guard harm = Guards.open(List.of(llamaGuard()), Guards.Format.LLAMA_GUARD, GuardEnsemble.Policy.ALL, null);
+             Guard refusal = Guards.open(List.of(wildGuard()), Guards.Format.WILDGUARD, GuardEnsemble.Policy.ALL, null);
+             Generator g = Generators.open(ModelSpec.parse(student().toString()), engineOptions(adapter))) {
+            EvalConfig cfg = new EvalConfig(student().toString(), adapter, benchmarks, files, dir, o.samples(), o.maxNewTokens(),
+                    null, o.seed(), 0, 0, false, method, method.equals("initial") ? null : "initial");
+            return EvalJob.run(cfg, g, harm, refusal, log);
+        }
+    }
+
+    private static Generators.Options engineOptions(Path adapter) {
+        LocalEngine.Options d = LocalEngine.Options.defaults();
+        return new Generators.Options(adapter, new LocalEngine.Options(64, d.prefillChunk(), d.kvBudgetBytes()), Map.of(),
+                Generators.Remote.defaults(), null, System.err);
+    }
+
+    private static double value(EvalResults r, Benchmark b) {
+        Score s = r.scores().get(b);
+        return s == null ? Double.NaN : s.value();
+    }
+
+    private static void put(ObjectNode row, String key, double v) {
+        if (Double.isNaN(v)) {
+            row.putNull(key);
+        } else {
+            row.put(key, v);
+        }
+    }
+
+    /** The comparison as a plain-text table, with where the report is. */
+    public static String table(ObjectNode summary) {
+        StringBuilder b = new StringBuilder();
+        JsonNode d = summary.path("diagnose");
+        b.append(String.format(Locale.ROOT, "%nmicro-world (constructed; not real models) — diagnose: unsteered safe %.0f%%, steered safe %.0f%%; "
+                + "guard accuracy %.1f%%%n%n", 100 * d.path("unsteered_safe_rate").asDouble(), 100 * d.path("steered_safe_rate").asDouble(),
+                100 * summary.path("guard_accuracy").asDouble()));
+        b.append(String.format(Locale.ROOT, "%-20s %14s %18s %13s %11s %13s%n", "method", "harmful plain", "harmful jailbreak",
+                "over-refusal", "reasoning", "train ppl"));
+        summary.path("methods").fields().forEachRemaining(e -> {
+            JsonNode r = e.getValue();
+            b.append(String.format(Locale.ROOT, "%-20s %14s %18s %13s %11s %13s%n", e.getKey(), pct(r.path("harmful_plain")),
+                    pct(r.path("harmful_jailbreak")), pct(r.path("over_refusal")), pct(r.path("reasoning_accuracy")),
+                    r.path("train_perplexity").isNumber() ? String.format(Locale.ROOT, "%.2f", r.path("train_perplexity").asDouble()) : "-"));
+        });
+        b.append(String.format(Locale.ROOT, "%nwall time %.0f s; summary: summary.json%n", summary.path("wall_seconds").asDouble()));
+        b.append("report: ").append(summary.path("report").asText()).append('\n');
+        if (summary.has("plot")) {
+            b.append("plot:   ").append(summary.path("plot").asText()).append('\n');
+        }
+        return b.toString();
+    }
+
+    private static String pct(JsonNode v) {
+        return v.isNumber() ? String.format(Locale.ROOT, "%.1f%%", 100 * v.asDouble()) : "-";
+    }
+}
