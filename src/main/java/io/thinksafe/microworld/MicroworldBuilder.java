@@ -60,6 +60,7 @@ public final class MicroworldBuilder {
     }
 
     public ObjectNode build() {
+        io.thinksafe.model.Torch.setThreads(1); // the world's models are tiny: see Torch.setThreads
         long started = System.nanoTime();
         ObjectNode report = Json.object().put("seed", seed);
         Path tokenizer = tokenizer();

@@ -100,6 +100,7 @@ public final class MicroworldDemo {
 
     /** Runs everything not yet done and returns the summary (also written to {@code OUT/summary.json}). */
     public ObjectNode run() {
+        io.thinksafe.model.Torch.setThreads(1); // the world's models are tiny: see Torch.setThreads
         long started = System.nanoTime();
         ObjectNode summary = Json.object();
         Diagnose.Result d = diagnose();

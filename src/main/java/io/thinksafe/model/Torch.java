@@ -33,6 +33,16 @@ public final class Torch {
         return x.mul(x.getManager().create(s));
     }
 
+    /**
+     * Threads libtorch may use inside one operation. Tiny models gain nothing from them, and when
+     * another process wants the same cores the threads wait on each other for whole time slices:
+     * on 2 busy cores a micro-world training step ran 10-20x slower with 2 threads than with 1.
+     */
+    public static void setThreads(int n) {
+        init();
+        ai.djl.pytorch.jni.JniUtils.setNumThreads(n);
+    }
+
     public static void init() {
         if (ready) {
             return;
