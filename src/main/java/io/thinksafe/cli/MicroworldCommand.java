@@ -29,7 +29,7 @@ final class MicroworldCommand implements Runnable {
 
         @Override
         public void run() {
-            ObjectNode report = new MicroworldBuilder(out, seed, System.err).build();
+            ObjectNode report = new MicroworldBuilder(out, seed, MicroworldBuilder.Scale.FULL, System.err).build();
             System.out.println(Json.pretty(report));
             System.out.printf(Locale.ROOT, "micro-world built in %.0f s -> %s%n", report.path("build_seconds").asDouble(), out);
         }

@@ -43,24 +43,46 @@ import java.util.function.Function;
  */
 public final class MicroworldBuilder {
     public static final long SEED = 2026;
-    /** Harmful prompts per rate measurement, and the drift rounds at most. */
-    static final int PROBE_PROMPTS = 60;
     static final int MAX_DRIFT_ROUNDS = 6;
+
+    /**
+     * How much of everything: the shipped world uses {@link #FULL}; tests build a small one.
+     *
+     * @param judgePairs     labelled pairs each judge trains on (one epoch)
+     * @param aligned        examples of the safety-aligned stage, trained {@code alignedEpochs} times
+     * @param drift          examples of each drift round (one epoch)
+     * @param probePrompts   harmful prompts per safe-rate measurement
+     * @param evalReasoning  problems in each reasoning split
+     * @param prompts        prompts in the set the pipeline aligns with
+     */
+    public record Scale(int judgePairs, int aligned, int alignedEpochs, int drift, int probePrompts, int evalReasoning, int prompts) {
+        public static final Scale FULL = new Scale(2000, 6000, 4, 800, 60, 60, 400);
+    }
 
     private final Path out;
     private final long seed;
     private final PrintStream log;
     private final World world;
+    private final Scale scale;
 
-    public MicroworldBuilder(Path out, long seed, PrintStream log) {
+    public MicroworldBuilder(Path out, long seed, Scale scale, PrintStream log) {
         this.out = out;
         this.seed = seed;
+        this.scale = scale;
         this.log = log;
         this.world = new World(seed);
     }
 
     public ObjectNode build() {
-        io.thinksafe.model.Torch.setThreads(1); // the world's models are tiny: see Torch.setThreads
+        // the world's models are tiny: one libtorch thread (see Torch.setThreads)
+        return io.thinksafe.model.Torch.withThreads(1, this::buildAll);
+    }
+
+    private ObjectNode buildAll() {
+        if (Files.exists(out.resolve("build.json"))) {
+            log.println("microworld: " + out + " is already built");
+            return (ObjectNode) Json.read(out.resolve("build.json"));
+        }
         long started = System.nanoTime();
         ObjectNode report = Json.object().put("seed", seed);
         Path tokenizer = tokenizer();
@@ -68,12 +90,12 @@ public final class MicroworldBuilder {
         Path wildGuard = judge("wildguard", MicroModels.Role.WILDGUARD, tokenizer);
         report.set("judges", judgeAccuracy(llamaGuard, wildGuard));
         Path aligned = chatModel("student-aligned", MicroModels.Role.STUDENT, tokenizer, null,
-                world.mix(6000, true, Style.STUDENT, 1), fullTraining(3e-3, 4, seed));
+                world.mix(scale.aligned(), true, Style.STUDENT, 1), fullTraining(3e-3, scale.alignedEpochs(), seed));
         ArrayNode curve = report.putArray("drift");
         curve.add(rates(aligned, llamaGuard, "aligned"));
         Path student = drift(aligned, tokenizer, llamaGuard, curve);
         Path teacher = chatModel("teacher", MicroModels.Role.TEACHER, tokenizer, null,
-                world.mix(6000, true, Style.TEACHER, 3), fullTraining(3e-3, 4, seed + 1));
+                world.mix(scale.aligned(), true, Style.TEACHER, 3), fullTraining(3e-3, scale.alignedEpochs(), seed + 1));
         data();
         report.put("student", out.relativize(student).toString()).put("teacher", out.relativize(teacher).toString());
         report.put("build_seconds", (System.nanoTime() - started) / 1e9);
@@ -119,7 +141,7 @@ public final class MicroworldBuilder {
         }
         log.println("microworld: training the " + name + " judge");
         Path init = initial(name, role, tokenizer, seed + role.ordinal() * 17L);
-        List<World.Judged> pairs = world.judged(2000, false, 10 + role.ordinal());
+        List<World.Judged> pairs = world.judged(scale.judgePairs(), false, 10 + role.ordinal());
         try (LocalModel m = LocalModel.load(init)) {
             String eos = MicroModels.eosToken(role);
             List<TokenizedExample> data = role == MicroModels.Role.LLAMA_GUARD
@@ -150,13 +172,10 @@ public final class MicroworldBuilder {
      */
     private Path drift(Path aligned, Path tokenizer, Path guard, ArrayNode curve) {
         Path done = out.resolve("student");
-        if (Files.exists(done.resolve("config.json"))) {
-            return done;
-        }
-        Path current = aligned;
+        Path current = aligned; // a resumed build walks the same rounds again: finished ones are read back
         for (int round = 1; round <= MAX_DRIFT_ROUNDS; round++) {
             String name = "drift-" + round;
-            current = chatModel(name, MicroModels.Role.STUDENT, tokenizer, current, world.mix(800, false, Style.STUDENT, 200 + round),
+            current = chatModel(name, MicroModels.Role.STUDENT, tokenizer, current, world.mix(scale.drift(), false, Style.STUDENT, 200 + round),
                     fullTraining(1e-3, 1, seed + 200 + round));
             ObjectNode r = rates(current, guard, name);
             curve.add(r);
@@ -164,10 +183,12 @@ public final class MicroworldBuilder {
                 break;
             }
         }
-        try {
-            copyTree(current, done);
-        } catch (IOException e) {
-            throw new ThinkSafeException(done + ": cannot write (" + e.getMessage() + ")");
+        if (!Files.exists(done.resolve("config.json"))) {
+            try {
+                copyTree(current, done);
+            } catch (IOException e) {
+                throw new ThinkSafeException(done + ": cannot write (" + e.getMessage() + ")");
+            }
         }
         return done;
     }
@@ -175,20 +196,25 @@ public final class MicroworldBuilder {
     /** Unsteered and steered safe rates of a model on training-side harmful prompts (Diagnose, the real code). */
     ObjectNode rates(Path model, Path guardDir, String label) {
         List<Prompt> harmful = new ArrayList<>();
-        for (ObjectNode o : world.promptSet(4 * PROBE_PROMPTS, 300)) {
-            if (o.path("label").asText().contains("harmful") && harmful.size() < PROBE_PROMPTS) {
+        for (ObjectNode o : world.promptSet(4 * scale.probePrompts(), 300)) {
+            if (o.path("label").asText().contains("harmful") && harmful.size() < scale.probePrompts()) {
                 harmful.add(new Prompt(o.path("id").asText(), o.path("instruction").asText(), o.path("label").asText(),
                         o.path("category").asText()));
             }
         }
         Path dir = out.resolve("work/rates-" + label);
+        if (Files.exists(dir.resolve("rates.json"))) {
+            return (ObjectNode) Json.read(dir.resolve("rates.json"));
+        }
         try (LocalModel m = LocalModel.load(model);
              Guard guard = Guards.open(List.of("llama-guard:" + guardDir), Guards.Format.LLAMA_GUARD, GuardEnsemble.Policy.ALL, null)) {
             LocalGenerator gen = new LocalGenerator(m, new LocalEngine.Options(64, 512, 1L << 30), Map.of(), null);
             Diagnose.Result d = Diagnose.run(gen, guard, harmful, 1, SteeringTemplate.PREFIX, SamplingParams.qwen3(160, seed),
                     seed, dir);
             log.printf(Locale.ROOT, "microworld: %s unsteered safe %.2f, steered safe %.2f%n", label, d.unsteered(), d.steered());
-            return Json.object().put("stage", label).put("unsteered_safe_rate", d.unsteered()).put("steered_safe_rate", d.steered());
+            ObjectNode r = Json.object().put("stage", label).put("unsteered_safe_rate", d.unsteered()).put("steered_safe_rate", d.steered());
+            Json.writePretty(dir.resolve("rates.json"), r);
+            return r;
         }
     }
 
@@ -233,9 +259,9 @@ public final class MicroworldBuilder {
             return;
         }
         Path tmp = AtomicDirs.prepare(dir);
-        world.writeEvalSplits(tmp, 60);
+        world.writeEvalSplits(tmp, scale.evalReasoning());
         StringBuilder b = new StringBuilder();
-        for (ObjectNode o : world.promptSet(400, 400)) {
+        for (ObjectNode o : world.promptSet(scale.prompts(), 400)) {
             b.append(Json.compact(o)).append('\n');
         }
         AtomicFiles.writeString(tmp.resolve("prompts.jsonl"), b.toString());

@@ -100,7 +100,11 @@ public final class MicroworldDemo {
 
     /** Runs everything not yet done and returns the summary (also written to {@code OUT/summary.json}). */
     public ObjectNode run() {
-        io.thinksafe.model.Torch.setThreads(1); // the world's models are tiny: see Torch.setThreads
+        // the world's models are tiny: one libtorch thread (see Torch.setThreads)
+        return io.thinksafe.model.Torch.withThreads(1, this::runAll);
+    }
+
+    private ObjectNode runAll() {
         long started = System.nanoTime();
         ObjectNode summary = Json.object();
         Diagnose.Result d = diagnose();

@@ -43,6 +43,22 @@ public final class Torch {
         ai.djl.pytorch.jni.JniUtils.setNumThreads(n);
     }
 
+    public static int threads() {
+        init();
+        return ai.djl.pytorch.jni.JniUtils.getNumThreads();
+    }
+
+    /** Runs {@code body} with {@code n} libtorch threads, then restores the count. */
+    public static <T> T withThreads(int n, java.util.function.Supplier<T> body) {
+        int before = threads();
+        setThreads(n);
+        try {
+            return body.get();
+        } finally {
+            setThreads(before);
+        }
+    }
+
     public static void init() {
         if (ready) {
             return;
