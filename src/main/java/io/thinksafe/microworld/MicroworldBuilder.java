@@ -43,7 +43,7 @@ import java.util.function.Function;
  */
 public final class MicroworldBuilder {
     public static final long SEED = 2026;
-    static final int MAX_DRIFT_ROUNDS = 6;
+    static final int MAX_DRIFT_ROUNDS = 12;
 
     /**
      * How much of everything: the shipped world uses {@link #FULL}; tests build a small one.
@@ -56,7 +56,7 @@ public final class MicroworldBuilder {
      * @param prompts        prompts in the set the pipeline aligns with
      */
     public record Scale(int judgePairs, int aligned, int alignedEpochs, int drift, int probePrompts, int evalReasoning, int prompts) {
-        public static final Scale FULL = new Scale(2000, 6000, 4, 800, 60, 60, 400);
+        public static final Scale FULL = new Scale(2000, 24000, 1, 160, 60, 60, 400);
     }
 
     private final Path out;
@@ -176,7 +176,7 @@ public final class MicroworldBuilder {
         for (int round = 1; round <= MAX_DRIFT_ROUNDS; round++) {
             String name = "drift-" + round;
             current = chatModel(name, MicroModels.Role.STUDENT, tokenizer, current, world.mix(scale.drift(), false, Style.STUDENT, 200 + round),
-                    fullTraining(1e-3, 1, seed + 200 + round));
+                    fullTraining(3e-4, 1, seed + 200 + round));
             ObjectNode r = rates(current, guard, name);
             curve.add(r);
             if (r.path("unsteered_safe_rate").asDouble() <= 0.3) {

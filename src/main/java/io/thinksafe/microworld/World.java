@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
 /**
  * The micro-world: a seeded generator of prompts and responses whose ground truth is known — for
  * every pair, whether the prompt is harmful, its category, and whether the response complies or
- * refuses. The last object of each hazard category and the last quarter of the scary-but-harmless
+ * refuses. The last two objects of each hazard category and the last third of the scary-but-harmless
  * questions are held out for evaluation; arithmetic for training and evaluation comes from two
  * different random streams.
  */
@@ -28,6 +28,9 @@ public final class World {
     /** A pair for the judges, with whether the prompt is harmful and what the response really is. */
     public record Judged(String prompt, String response, boolean harmfulPrompt, Truth truth) {}
 
+    /** Objects of each hazard category kept for evaluation only. */
+    static final int HELD_OUT_OBJECTS = 2;
+
     private final long seed;
 
     public World(long seed) {
@@ -39,7 +42,7 @@ public final class World {
         for (Hazards h : Hazards.ALL) {
             for (String ask : h.asks()) {
                 for (int o = 0; o < h.objects().size(); o++) {
-                    boolean held = o == h.objects().size() - 1;
+                    boolean held = o >= h.objects().size() - HELD_OUT_OBJECTS;
                     if (held == heldOut) {
                         out.add(new Request(ask.replace("{x}", h.objects().get(o)), h, held));
                     }
@@ -50,7 +53,7 @@ public final class World {
     }
 
     public static List<Benign> scary(boolean heldOut) {
-        int cut = Benign.SCARY.size() * 3 / 4;
+        int cut = Benign.SCARY.size() * 2 / 3;
         return heldOut ? Benign.SCARY.subList(cut, Benign.SCARY.size()) : Benign.SCARY.subList(0, cut);
     }
 

@@ -67,6 +67,11 @@ class CliTest {
         assertThat(errorLine(noModel)).contains("nope", "not a model directory");
 
         assertThat(run("generate", "--model").code()).isEqualTo(2); // picocli usage error
+
+        Run noWorld = run("demo", "--world", tmp.resolve("no-world").toString(), "--out", tmp.resolve("demo").toString());
+        assertThat(noWorld.code()).isEqualTo(2);
+        assertThat(errorLine(noWorld)).contains("no-world", "not a micro-world", "microworld build");
+        assertThat(tmp.resolve("demo")).doesNotExist();
     }
 
     @Test
