@@ -1,13 +1,11 @@
 package io.thinksafe.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.thinksafe.generate.Generators;
 import io.thinksafe.guard.Audit;
 import io.thinksafe.guard.Guard;
 import io.thinksafe.guard.GuardEnsemble;
 import io.thinksafe.guard.GuardJob;
 import io.thinksafe.guard.GuardSummary;
-import io.thinksafe.guard.Guards;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -18,15 +16,8 @@ import picocli.CommandLine.Option;
 @Command(name = "guard", mixinStandardHelpOptions = true,
         description = "Judge generations (prompt + whole response) with Llama-Guard-3 or WildGuard, embedded or remote; resumable.")
 final class GuardCommand implements Runnable {
-    @Option(names = "--guard", required = true,
-            description = "Judge model: DIR or URL, optionally prefixed llama-guard: or wildguard:. Repeat for an ensemble.")
-    List<String> guards;
-
-    @Option(names = "--format", defaultValue = "llama-guard", description = "llama-guard or wildguard (for specs without a prefix).")
-    String format;
-
-    @Option(names = "--policy", defaultValue = "all", description = "Ensemble policy: all or majority.")
-    String policy;
+    @Mixin
+    GuardOptions judge;
 
     @Option(names = "--prompt-only", description = "Judge the prompts alone (records need only 'prompt').")
     boolean promptOnly;
@@ -43,22 +34,12 @@ final class GuardCommand implements Runnable {
     @Option(names = "--api-key-env", description = "Environment variable holding the server's API key (default OPENAI_API_KEY).")
     String apiKeyEnv;
 
-    @Option(names = "--guard-context", defaultValue = "8192",
-            description = "Context length of a remote judge, in tokens (longer responses are cut in the middle).")
-    int guardContext;
-
-    @Option(names = "--guard-logprobs", defaultValue = "20", description = "Log-prob alternatives asked of a remote Llama-Guard per verdict.")
-    int guardLogprobs;
-
     @Mixin
     SharedOptions.InOut io;
 
     @Override
     public void run() {
-        GuardEnsemble.Policy p = policy.equalsIgnoreCase("majority") ? GuardEnsemble.Policy.MAJORITY : GuardEnsemble.Policy.ALL;
-        Generators.Remote client = Generators.Remote.defaults();
-        client = new Generators.Remote(servedModel, apiKeyEnv, client.maxInFlight(), client.retry(), client.metricsEvery());
-        try (Guard guard = Guards.open(guards, Guards.parseFormat(format), p, new Guards.Remote(client, guardContext, guardLogprobs))) {
+        try (Guard guard = judge.open(servedModel, apiKeyEnv)) {
             List<ObjectNode> judged = GuardJob.run(guard, io.in, io.out, io.limit, promptOnly);
             System.out.print(GuardSummary.table(judged));
             if (guard instanceof GuardEnsemble e) {

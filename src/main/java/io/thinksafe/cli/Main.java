@@ -16,10 +16,14 @@ import picocli.CommandLine.Command;
             GuardCommand.class,
             DiagnoseCommand.class,
             RunCommand.class,
+            EvalCommand.class,
+            GradeCommand.class,
+            ReportCommand.class,
             TrainCommand.class,
             PerplexityCommand.class,
             MergeCommand.class,
             RandomModelCommand.class,
+            MicroworldCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class
         })

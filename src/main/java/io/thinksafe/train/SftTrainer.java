@@ -55,9 +55,13 @@ public final class SftTrainer {
     }
 
     public Result train(List<SftExample> examples, boolean resume, int maxSteps) {
+        return trainTokenized(SftData.tokenize(model, examples, cfg.completionOnly(), cfg.maxTokens()), resume, maxSteps);
+    }
+
+    /** Trains on examples already tokenized, for texts that are not a chat turn (a judge's prompt and verdict). */
+    public Result trainTokenized(List<TokenizedExample> data, boolean resume, int maxSteps) {
         Transformer t = model.transformer();
-        List<TokenizedExample> data = SftData.tokenize(model, examples, cfg.completionOnly(), cfg.maxTokens());
-        if (examples.stream().anyMatch(SftExample::kl) && cfg.full()) {
+        if (data.stream().anyMatch(TokenizedExample::kl) && cfg.full()) {
             throw new ThinkSafeException("the KL loss needs LoRA (its reference is the base with adapters off)");
         }
         Adapter adapter = null;

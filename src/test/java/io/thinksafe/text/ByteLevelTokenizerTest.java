@@ -30,4 +30,26 @@ class ByteLevelTokenizerTest {
             assertThat(t.size()).isEqualTo(259);
         }
     }
+
+    @Test
+    void learnedMergesShortenTextsAndRoundTripExactlyWithDigitsKeptApart() {
+        List<String> corpus = new java.util.ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            corpus.add("<think>\nThe user asks about bread number " + i + ".\n</think>\n\nThe answer is " + (i * 7) + ".");
+        }
+        List<String> specials = List.of("<|im_start|>", "<|im_end|>", "<think>", "</think>");
+        List<String[]> merges = BpeTrainer.train(corpus, 60, specials);
+        assertThat(merges.size()).isBetween(20, 60); // stops when no pair repeats
+        assertThat(BpeTrainer.train(corpus, 60, specials)).usingRecursiveComparison().isEqualTo(merges); // deterministic
+        ByteLevelTokenizer.write(tmp.resolve("tokenizer.json"), specials, merges);
+        try (Tokenizer t = Tokenizer.load(tmp)) {
+            String text = "<think>\nThe user asks about bread number 1234.\n</think>\n\nThe answer is 8638.";
+            int[] ids = t.encode(text);
+            assertThat(t.decode(ids, false)).isEqualTo(text);
+            assertThat(ids.length).isLessThan(text.length() / 2);
+            assertThat(ids[0]).isEqualTo(256 + merges.size() + 2); // <think> is one token
+            int[] digits = t.encode("1234");
+            assertThat(digits).hasSize(4);
+        }
+    }
 }
