@@ -2,6 +2,8 @@ package io.thinksafe.model;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * One-time set-up of DJL's PyTorch engine: offline unless told otherwise (the CPU natives come from
@@ -20,6 +22,20 @@ public final class Torch {
         init();
         String d = System.getProperty("thinksafe.device", System.getenv().getOrDefault("THINKSAFE_DEVICE", "cpu"));
         return d.equalsIgnoreCase("gpu") ? Device.gpu() : Device.cpu();
+    }
+
+    /**
+     * {@code x · s}, safe under autograd. DJL's {@code mul(Number)} wraps the number in a tensor over
+     * a Java direct buffer and closes the wrapper at once; autograd keeps that tensor for the
+     * backward pass, by which time the garbage collector may have freed the buffer, and the
+     * gradient is read from freed memory (seen as NaN LoRA gradients once GRPO freed a merged
+     * copy of the weights every step). A scalar made by libtorch is owned by libtorch and lives as
+     * long as the graph holds it.
+     */
+    public static NDArray times(NDArray x, float s) {
+        try (NDArray scalar = x.getManager().full(new Shape(), s, x.getDataType())) {
+            return x.mul(scalar);
+        }
     }
 
     public static void init() {
