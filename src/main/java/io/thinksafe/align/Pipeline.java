@@ -226,6 +226,11 @@ public final class Pipeline {
                 hook.event("judged " + inputs.size());
                 return v;
             }
+
+            @Override
+            public long tokensRead(List<GuardInput> inputs) {
+                return g.tokensRead(inputs);
+            }
         };
     }
 }

@@ -11,7 +11,7 @@ import java.util.List;
  * counts failed judgements (scored 0). {@code zero_std_groups}: groups whose rewards were all equal
  * (advantage 0, nothing learned from them but the KL term). Then the update's {@code loss},
  * {@code grad_norm}, {@code lr}, {@code kl} (mean k3 per completion token), {@code clip_fraction};
- * lengths; and cost: {@code rollout_s}, {@code judge_s}, {@code update_s}, {@code step_s},
+ * lengths; and cost: {@code rollout_s}, {@code judge_s}, {@code update_s}, {@code step_s} (their sum), {@code elapsed_s} (since this session began),
  * {@code prompt_tokens}, {@code completion_tokens}, {@code judge_tokens}, {@code train_tokens}
  * (through forward+backward), {@code reference_tokens} (through the frozen reference).
  */
@@ -65,19 +65,19 @@ final class GrpoStepLog {
         o.put("truncated", truncated);
         o.put("prompt_tokens", promptTokens);
         o.put("completion_tokens", completionTokens);
+        o.put("judge_tokens", scored.judgeTokens());
         o.put("train_tokens", u.trainTokens());
         o.put("reference_tokens", u.referenceTokens());
         return o;
     }
 
-    /** Wall-clock of the step's phases (the update includes its checkpoint) and the judge's tokens. */
-    static void times(ObjectNode o, long rolloutNanos, long judgeNanos, long updateNanos, double elapsed, long judgeTokens) {
+    /** Wall-clock of the step's phases (checkpoints are not part of any) and of the session so far. */
+    static void times(ObjectNode o, long rolloutNanos, long judgeNanos, long updateNanos, double elapsed) {
         o.put("rollout_s", rolloutNanos / 1e9);
         o.put("judge_s", judgeNanos / 1e9);
         o.put("update_s", updateNanos / 1e9);
         o.put("step_s", (rolloutNanos + judgeNanos + updateNanos) / 1e9);
         o.put("elapsed_s", elapsed);
-        o.put("judge_tokens", judgeTokens);
     }
 
     private static void putByLabel(ObjectNode o, String name, double[] v, List<Rollout> rollouts) {

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.function.IntConsumer;
-import java.util.function.LongSupplier;
 
 /**
  * GRPO with LoRA on the embedded engine, the paper's online-RL baseline. Each step takes the next
@@ -43,7 +42,6 @@ public final class GrpoTrainer {
     private final Path out;
     private volatile boolean stopRequested;
     private IntConsumer afterStep = step -> { };
-    private LongSupplier judgeTokens = () -> 0;
 
     public GrpoTrainer(LocalModel model, GrpoConfig cfg, Rewards rewards, Path out) {
         this.model = model;
@@ -55,12 +53,6 @@ public final class GrpoTrainer {
     /** Told the number of each finished step (after its checkpoint, if one was due). */
     public GrpoTrainer onStep(IntConsumer listener) {
         this.afterStep = listener;
-        return this;
-    }
-
-    /** A running count of the tokens the judge has read, so that each step's line can say how many it cost. */
-    public GrpoTrainer countingJudgeTokens(LongSupplier counter) {
-        this.judgeTokens = counter;
         return this;
     }
 
@@ -105,21 +97,20 @@ public final class GrpoTrainer {
                     List<Rollout> rollouts = GrpoRollouts.sample(model, adapter, stepPrompts(prompts, step, stepsPerEpoch), cfg,
                             epoch, null);
                     long t1 = System.nanoTime();
-                    long judgedBefore = judgeTokens.getAsLong();
                     Rewards.Scored scored = rewards.score(rollouts);
-                    long judged = judgeTokens.getAsLong() - judgedBefore;
                     long t2 = System.nanoTime();
                     double[] advantages = GrpoLoss.advantages(scored.total(), cfg.group(), cfg.advantageEps());
                     adapter.setTraining(true);
                     GrpoUpdate.Stats u = GrpoUpdate.run(t, adapter, cfg, rollouts, advantages, opt, schedule, step, out);
                     adapter.setTraining(false);
+                    long t3 = System.nanoTime();
+                    ObjectNode line = GrpoStepLog.line(step + 1, (double) (step + 1) / stepsPerEpoch, rollouts, scored, cfg.group(), u);
+                    GrpoStepLog.times(line, t1 - t0, t2 - t1, t3 - t2, (t3 - started) / 1e9);
+                    // the line goes first: a kill before the checkpoint redoes the step, and resuming drops its line
+                    metrics.append(line);
                     if ((step + 1) % tc.checkpointEvery() == 0 || step + 1 == end || stopRequested) {
                         TrainCheckpoint.save(out, step + 1, names, params, opt, identity, tc.keepCheckpoints());
                     }
-                    long t3 = System.nanoTime();
-                    ObjectNode line = GrpoStepLog.line(step + 1, (double) (step + 1) / stepsPerEpoch, rollouts, scored, cfg.group(), u);
-                    GrpoStepLog.times(line, t1 - t0, t2 - t1, t3 - t2, (t3 - started) / 1e9, judged);
-                    metrics.append(line);
                     lastReward = line.get("reward_mean").asDouble();
                     progress.note(String.format(Locale.ROOT, "reward %.3f kl %.4f", lastReward, u.kl()));
                     progress.advance(1, line.get("completion_tokens").asLong());

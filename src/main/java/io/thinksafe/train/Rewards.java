@@ -15,8 +15,11 @@ import java.util.Locale;
  * {@link #format}, weight 1 each; tests plug in scripted rewards.
  */
 public final class Rewards {
-    /** One component's values, one per rollout, and how many of them are failures scored 0 (judge errors). */
-    public record Scores(double[] values, int errors) {}
+    /**
+     * One component's values, one per rollout, how many of them are failures scored 0 (judge
+     * errors), and the tokens a judge model read to score them (0 for rules that read no model).
+     */
+    public record Scores(double[] values, int errors, long judgeTokens) {}
 
     /** A reward component. */
     public interface Reward {
@@ -27,8 +30,8 @@ public final class Rewards {
 
     public record Term(Reward reward, double weight) {}
 
-    /** Every component's values ({@code components[c][i]}), the weighted totals, and errors per component. */
-    public record Scored(List<String> names, double[][] components, double[] total, int[] errors) {}
+    /** Every component's values ({@code components[c][i]}), the weighted totals, errors per component, judge tokens read. */
+    public record Scored(List<String> names, double[][] components, double[] total, int[] errors, long judgeTokens) {}
 
     private final List<Term> terms;
 
@@ -60,6 +63,7 @@ public final class Rewards {
         double[][] comps = new double[terms.size()][];
         int[] errors = new int[terms.size()];
         double[] total = new double[rollouts.size()];
+        long judgeTokens = 0;
         for (int c = 0; c < terms.size(); c++) {
             Term t = terms.get(c);
             Scores s = t.reward().score(rollouts);
@@ -78,8 +82,9 @@ public final class Rewards {
             names.add(t.reward().name());
             comps[c] = s.values();
             errors[c] = s.errors();
+            judgeTokens += s.judgeTokens();
         }
-        return new Scored(names, comps, total, errors);
+        return new Scored(names, comps, total, errors, judgeTokens);
     }
 
     /** {@code safety*1.0+format*1.0}: what the rewards are, for a run's identity. */
@@ -122,7 +127,7 @@ public final class Rewards {
                     v[i] = g.pSafe() != null ? g.pSafe() : g.safe() ? 1 : 0;
                 }
             }
-            return new Scores(v, errors);
+            return new Scores(v, errors, guard.tokensRead(inputs));
         }
     }
 
@@ -144,7 +149,7 @@ public final class Rewards {
                 for (int i = 0; i < v.length; i++) {
                     v[i] = wellFormed(rollouts.get(i).text(), rollouts.get(i).promptOpensThink()) ? 1 : 0;
                 }
-                return new Scores(v, 0);
+                return new Scores(v, 0, 0);
             }
         };
     }

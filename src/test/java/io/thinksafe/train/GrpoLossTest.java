@@ -97,6 +97,27 @@ class GrpoLossTest {
     }
 
     @Test
+    void aWholeGroupAtRatioOneAddsUpToItsKlTermAlone() {
+        // rewards {1, 0, 0, 0}: mean 0.25, sample std 0.5 → advantages 0.75/0.5001, −0.25/0.5001 ×3; they sum to 0,
+        // so at ratio 1 the group's policy term vanishes and only β·KL is left. Completion lengths 2, 1, 1, 1.
+        double[] a = GrpoLoss.advantages(new double[] {1, 0, 0, 0}, 4, EPS);
+        assertThat(a[0]).isCloseTo(1.499700, within(1e-6));
+        assertThat(a[1]).isCloseTo(-0.499900, within(1e-6));
+        double[][] logp = {{-1, -2}, {-0.5}, {-3}, {-1}};
+        double[][] ref = {{-1, -1}, {-0.5}, {-2}, {-1}};
+        double loss = 0;
+        for (int i = 0; i < 4; i++) {
+            for (int t = 0; t < logp[i].length; t++) {
+                // the sequence mean: each completion weighs 1/G, spread over its own tokens
+                loss += GrpoLoss.term(logp[i][t], logp[i][t], ref[i][t], a[i], 0.2, 0.04).loss() / (4.0 * logp[i].length);
+            }
+        }
+        // KL tokens: completion 0's second token (d = 1: e − 2) counts 1/8, completion 2's (d = 1) counts 1/4
+        double kl = (Math.E - 2) / 8 + (Math.E - 2) / 4;
+        assertThat(loss).isCloseTo(0.04 * kl, within(1e-12));
+    }
+
+    @Test
     void theDerivativeMatchesFiniteDifferencesAwayFromTheClipEdges() {
         SplittableRandom r = new SplittableRandom(3);
         int checked = 0;
