@@ -144,6 +144,19 @@ class GrpoPipelineTest {
     }
 
     @Test
+    void theExampleConfigsNameTheSamePromptsAndGuardWithTheReferencesGrpoSettings() {
+        RunConfig grpo = RunConfig.load(Path.of("examples/run-grpo.yaml"));
+        RunConfig thinksafe = RunConfig.load(Path.of("examples/run.yaml"));
+        assertThat(grpo.recipe()).isEqualTo(Recipe.GRPO);
+        assertThat(Pipeline.stages(grpo.recipe())).containsExactly("grpo");
+        assertThat(grpo.promptFile()).isEqualTo(thinksafe.promptFile());
+        assertThat(grpo.guards()).isEqualTo(thinksafe.guards());
+        assertThat(grpo.grpo().config().group() * grpo.train().effectiveBatch()).isEqualTo(64);
+        assertThat(grpo.grpo().config().maxNewTokens()).isEqualTo(16384);
+        assertThat(thinksafe.grpo()).isNull();
+    }
+
+    @Test
     void grpoSettingsThatCannotRunAreOneClearError() throws Exception {
         Path f = tmp.resolve("bad-grpo.yaml");
         String base = "student: s\nguard: g\nprompts: {file: prompts.jsonl}\n";
