@@ -22,6 +22,8 @@ import io.thinksafe.guard.GuardInput;
 import io.thinksafe.guard.GuardJob;
 import io.thinksafe.guard.GuardVerdict;
 import io.thinksafe.guard.Guards;
+import io.thinksafe.train.GrpoTrainer;
+import io.thinksafe.train.Rewards;
 import io.thinksafe.train.SftData;
 import io.thinksafe.train.SftTrainer;
 import io.thinksafe.util.AtomicFiles;
@@ -36,12 +38,15 @@ import java.util.function.Consumer;
 /**
  * {@code thinksafe run}: the method of the paper as one resumable run — generate (the student, or a
  * teacher, on steered harmful and plain benign prompts), filter (a judge keeps what is safe), build
- * (the training set of the recipe), train (LoRA on the original prompts). Each stage writes into its
- * own folder of the run directory and can run alone; every stage resumes item by item, so a killed
- * run rerun with the same command loses nothing and does nothing twice.
+ * (the training set of the recipe), train (LoRA on the original prompts). Recipe {@code grpo} runs
+ * the online baseline instead, in one stage: GRPO on the same prompts with the same judge. Each stage
+ * writes into its own folder of the run directory and can run alone; every stage resumes item by
+ * item, so a killed run rerun with the same command loses nothing and does nothing twice. What each
+ * stage cost (seconds, tokens) goes into the manifest ({@link RunCosts}).
  */
 public final class Pipeline {
     public static final List<String> STAGES = List.of("generate", "filter", "build", "train");
+    public static final List<String> ONLINE_STAGES = List.of("grpo");
 
     /** Called at every unit of progress (a generation, a judged batch, a training step): tests kill runs here. */
     public interface Hook {
@@ -54,6 +59,13 @@ public final class Pipeline {
     private final Hook hook;
     private final PrintStream log;
     private final RunManifest manifest;
+    private final List<String> stages;
+    private RunCosts.Clock clock;
+
+    /** The stages of a recipe's run, in order. */
+    public static List<String> stages(Recipe recipe) {
+        return recipe.online() ? ONLINE_STAGES : STAGES;
+    }
 
     public Pipeline(RunConfig cfg, boolean force, Hook hook, PrintStream log) {
         this.cfg = cfg;
@@ -68,7 +80,8 @@ public final class Pipeline {
         for (int i = 0; i < cfg.guards().size(); i++) {
             inputs.put("guard" + (i == 0 ? "" : String.valueOf(i)), RunManifest.modelFingerprint(cfg.guards().get(i)));
         }
-        this.manifest = RunManifest.open(cfg.runDir(), cfg.normalized(), inputs, STAGES, force);
+        this.stages = stages(cfg.recipe());
+        this.manifest = RunManifest.open(cfg.runDir(), cfg.normalized(), inputs, stages, force);
     }
 
     public Path dir(String stage) {
@@ -77,20 +90,26 @@ public final class Pipeline {
 
     /** Runs every stage not done yet, in order. */
     public void run() {
-        for (String s : STAGES) {
+        for (String s : stages) {
             stage(s);
         }
     }
 
+    /** The run's manifest as it stands (stages, costs). */
+    public JsonNode manifest() {
+        return manifest.json();
+    }
+
     /** Runs one stage (its inputs must be done). */
     public void stage(String name) {
-        int at = STAGES.indexOf(name);
+        int at = stages.indexOf(name);
         if (at < 0) {
-            throw new ThinkSafeException("unknown stage '" + name + "' (stages: " + String.join(", ", STAGES) + ")");
+            throw new ThinkSafeException("unknown stage '" + name + "' for recipe " + cfg.recipe().key() + " (stages: "
+                    + String.join(", ", stages) + ")");
         }
         for (int i = 0; i < at; i++) {
-            if (!manifest.done(STAGES.get(i))) {
-                throw new ThinkSafeException("stage " + name + " needs stage " + STAGES.get(i) + " done first");
+            if (!manifest.done(stages.get(i))) {
+                throw new ThinkSafeException("stage " + name + " needs stage " + stages.get(i) + " done first");
             }
         }
         if (manifest.done(name)) {
@@ -98,14 +117,33 @@ public final class Pipeline {
             return;
         }
         manifest.start(name);
-        ObjectNode info = switch (name) {
-            case "generate" -> generate();
-            case "filter" -> filter();
-            case "build" -> build();
-            default -> train();
-        };
-        manifest.finish(name, info);
+        clock = new RunCosts.Clock(manifest, name);
+        Done done;
+        try {
+            done = switch (name) {
+                case "generate" -> generate();
+                case "filter" -> filter();
+                case "build" -> build();
+                case "grpo" -> grpo();
+                default -> train();
+            };
+        } finally {
+            clock.save(); // a failed or killed session's time counts too
+            clock = null;
+        }
+        manifest.finish(name, done.info(), done.tokens(), cfg.recipe().key());
         log.println("run: " + name + " done");
+    }
+
+    /** A finished stage's result for the manifest, and the tokens it processed. */
+    private record Done(ObjectNode info, ObjectNode tokens) {}
+
+    /** A unit of progress: the clock saves the time spent, then the hook hears of it. */
+    private void progress(String where) {
+        if (clock != null) {
+            clock.tick();
+        }
+        hook.event(where);
     }
 
     List<Prompt> prompts() {
@@ -113,7 +151,7 @@ public final class Pipeline {
         return PromptSet.limit(PromptSet.sample(all, cfg.promptSample(), cfg.seed()), cfg.promptLimit());
     }
 
-    private ObjectNode generate() {
+    private Done generate() {
         Recipe r = cfg.recipe();
         List<Prompt> prompts = prompts().stream().filter(p -> r.generatesHarmful() || !p.harmful()).toList();
         String who = r.teacher ? cfg.teacher() : cfg.student();
@@ -126,8 +164,8 @@ public final class Pipeline {
             GenerateJob.Summary s = GenerateJob.run(watching(g), prompts, r.samples, sampling, cfg.seed(),
                     dir("generate").resolve("generations.jsonl"), false,
                     p -> r.steerHarmful && p.harmful() ? cfg.steering().apply(p.text()) : p.text());
-            return Json.object().put("model", g.modelName()).put("family", g.family().name()).put("items", s.total())
-                    .put("failed", s.failed()).put("tokens", s.tokens());
+            return new Done(Json.object().put("model", g.modelName()).put("family", g.family().name()).put("items", s.total())
+                    .put("failed", s.failed()).put("tokens", s.tokens()), RunCosts.generation(dir("generate").resolve("generations.jsonl")));
         }
     }
 
@@ -138,17 +176,23 @@ public final class Pipeline {
                 s.path("top_k").asInt(d.topK()), s.path("min_p").asDouble(d.minP()), d.maxNewTokens(), List.of(), cfg.seed());
     }
 
-    private ObjectNode filter() {
-        Path in = dir("generate").resolve("generations.jsonl");
+    private Guard openGuard() {
         GuardEnsemble.Policy policy = cfg.guardPolicy().equalsIgnoreCase("majority") ? GuardEnsemble.Policy.MAJORITY : GuardEnsemble.Policy.ALL;
-        try (Guard guard = Guards.open(cfg.guards(), Guards.Format.LLAMA_GUARD, policy, Guards.Remote.defaults())) {
-            List<ObjectNode> judged = GuardJob.run(watching(guard), in, dir("filter").resolve("judged.jsonl"), 0, false);
+        return Guards.open(cfg.guards(), Guards.Format.LLAMA_GUARD, policy, Guards.Remote.defaults());
+    }
+
+    private Done filter() {
+        Path in = dir("generate").resolve("generations.jsonl");
+        try (Guard guard = openGuard()) {
+            Path out = dir("filter").resolve("judged.jsonl");
+            List<ObjectNode> judged = GuardJob.run(watching(guard), in, out, 0, false);
             long safe = judged.stream().filter(j -> j.path("guard").path("verdict").asText().equals("safe")).count();
-            return Json.object().put("guard", guard.name()).put("judged", judged.size()).put("safe", safe);
+            return new Done(Json.object().put("guard", guard.name()).put("judged", judged.size()).put("safe", safe),
+                    RunCosts.judging(guard, out));
         }
     }
 
-    private ObjectNode build() {
+    private Done build() {
         List<ObjectNode> judged = Jsonl.read(dir("filter").resolve("judged.jsonl"));
         ModelFamily family = ModelFamily.valueOf(manifestText("generate", "family", ModelFamily.OTHER.name()));
         DatasetBuilder.Result res = DatasetBuilder.build(cfg.recipe(), judged, prompts(), family, cfg.steering().name(), cfg.seed());
@@ -161,27 +205,54 @@ public final class Pipeline {
         Json.writePretty(dir("build").resolve("filter_report.json"), res.report().toJson());
         AtomicFiles.writeString(dir("build").resolve("filter_report.txt"), res.report().table());
         log.print(res.report().table());
-        return Json.object().put("examples", res.rows().size()).put("recipe", cfg.recipe().key());
+        return new Done(Json.object().put("examples", res.rows().size()).put("recipe", cfg.recipe().key()), Json.object());
     }
 
     private String manifestText(String stage, String field, String fallback) {
         return manifest.json().path("stages").path(stage).path("result").path(field).asText(fallback);
     }
 
-    private ObjectNode train() {
+    private Done train() {
         ModelSpec spec = ModelSpec.parse(cfg.student());
         if (spec.isRemote()) {
             throw new ThinkSafeException("train: the student " + cfg.student() + " is a URL; training needs its directory");
         }
         var examples = SftData.read(dir("build").resolve("train.jsonl"), cfg.recipe() == Recipe.THINKSAFE_KL);
         try (LocalModel m = LocalModel.load(spec.dir())) {
-            SftTrainer trainer = new SftTrainer(m, cfg.train(), dir("train")).onStep(step -> hook.event("train step " + step));
+            SftTrainer trainer = new SftTrainer(m, cfg.train(), dir("train")).onStep(step -> progress("train step " + step));
             SftTrainer.Result r = trainer.trainUntilStopped(examples, true, 0);
             if (r.output() == null) {
                 throw new ThinkSafeException("train: stopped at step " + r.stepsDone() + " of " + r.totalSteps()
                         + "; rerun the same command to continue");
             }
-            return Json.object().put("steps", r.stepsDone()).put("last_loss", r.lastLoss()).put("output", r.output().toString());
+            return new Done(Json.object().put("steps", r.stepsDone()).put("last_loss", r.lastLoss()).put("output", r.output().toString()),
+                    RunCosts.sft(dir("train").resolve("metrics.jsonl")));
+        }
+    }
+
+    /**
+     * GRPO on the run's prompts, judged by the run's guard. The student must be a directory: the
+     * policy changes every step, so rollouts run on the embedded engine (a server would have to load
+     * a new adapter each step); the guard may be a server.
+     */
+    private Done grpo() {
+        ModelSpec spec = ModelSpec.parse(cfg.student());
+        if (spec.isRemote()) {
+            throw new ThinkSafeException("grpo: the student " + cfg.student() + " is a URL; GRPO samples from the policy it trains, "
+                    + "a new adapter every step, so it needs the student's directory (the guard may be a server)");
+        }
+        List<Prompt> prompts = prompts();
+        RunConfig.Grpo g = cfg.grpo();
+        try (Guard guard = openGuard(); LocalModel m = LocalModel.load(spec.dir())) {
+            Rewards rewards = Rewards.reference(watching(guard), g.safetyWeight(), g.formatWeight());
+            GrpoTrainer trainer = new GrpoTrainer(m, g.config(), rewards, dir("grpo")).onStep(step -> progress("grpo step " + step));
+            GrpoTrainer.Result r = trainer.trainUntilStopped(prompts, true, 0);
+            if (r.output() == null) {
+                throw new ThinkSafeException("grpo: stopped at step " + r.stepsDone() + " of " + r.totalSteps()
+                        + "; rerun the same command to continue");
+            }
+            return new Done(Json.object().put("steps", r.stepsDone()).put("last_reward_mean", r.lastRewardMean())
+                    .put("guard", guard.name()).put("output", r.output().toString()), RunCosts.grpo(dir("grpo").resolve("metrics.jsonl")));
         }
     }
 
@@ -192,7 +263,7 @@ public final class Pipeline {
             public void generate(List<GenerationRequest> requests, Consumer<Generation> sink) {
                 g.generate(requests, x -> {
                     sink.accept(x);
-                    hook.event("generated " + x.request().key());
+                    progress("generated " + x.request().key());
                 });
             }
 
@@ -223,8 +294,13 @@ public final class Pipeline {
             @Override
             public List<GuardVerdict> judge(List<GuardInput> inputs) {
                 List<GuardVerdict> v = g.judge(inputs);
-                hook.event("judged " + inputs.size());
+                progress("judged " + inputs.size());
                 return v;
+            }
+
+            @Override
+            public long tokensRead(List<GuardInput> inputs) {
+                return g.tokensRead(inputs);
             }
         };
     }

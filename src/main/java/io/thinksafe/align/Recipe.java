@@ -5,7 +5,8 @@ import java.util.Locale;
 
 /**
  * How a training set is made: ThinkSafe and the baselines and ablations the paper compares it with.
- * Each says whom to sample, how often, and whether harmful prompts are steered.
+ * Each says whom to sample, how often, and whether harmful prompts are steered. GRPO, the online
+ * baseline, is here too so that one run config names any method the paper compares.
  */
 public enum Recipe {
     /** Steered harmful + unsteered benign, one sample each, the student's own, guard-filtered. */
@@ -19,7 +20,12 @@ public enum Recipe {
     /** ThinkSafe's recipe with another model generating (the distribution-shift baseline). */
     TEACHER(1, true, true),
     /** A fixed short refusal for harmful prompts; the student's own answers for benign ones. */
-    DIRECT_REFUSAL(1, false, false);
+    DIRECT_REFUSAL(1, false, false),
+    /**
+     * Not a data recipe: GRPO, the online-RL baseline, samples (G per prompt, unsteered), judges and
+     * learns in one loop on the run's prompts with the run's guard ({@code samples} is the default G).
+     */
+    GRPO(8, false, false);
 
     public final int samples;
     public final boolean steerHarmful;
@@ -40,12 +46,17 @@ public enum Recipe {
         return this != DIRECT_REFUSAL;
     }
 
+    /** Whether the method learns online (one GRPO stage) instead of from a filtered, self-generated set. */
+    public boolean online() {
+        return this == GRPO;
+    }
+
     public static Recipe parse(String s) {
         try {
             return valueOf(s.strip().toUpperCase(Locale.ROOT).replace('-', '_').replace('+', '_'));
         } catch (IllegalArgumentException e) {
             throw new ThinkSafeException("unknown recipe '" + s + "' (thinksafe, thinksafe_kl, rejection_sampling, "
-                    + "without_reasoning, teacher, direct_refusal)");
+                    + "without_reasoning, teacher, direct_refusal, grpo)");
         }
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.thinksafe.ThinkSafeException;
 import io.thinksafe.model.LoraConfig;
+import io.thinksafe.train.GrpoConfig;
 import io.thinksafe.train.TrainConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,19 +27,26 @@ import java.util.Set;
  * guard: [models/Llama-Guard-3-1B]   # one or more judges; prefix wildguard: for WildGuard
  * guard_policy: all                  # all | majority (ensembles)
  * prompts: {file: safechain.jsonl, sample: 1000, limit: 0}
- * recipe: thinksafe                  # thinksafe | thinksafe_kl | rejection_sampling | without_reasoning | teacher | direct_refusal
+ * recipe: thinksafe                  # thinksafe | thinksafe_kl | rejection_sampling | without_reasoning | teacher | direct_refusal | grpo
  * steering: prefix                   # prefix | suffix | risk | intent | a custom text with {prompt}
  * sampling: {max_new_tokens: 4096}   # temperature, top_p, top_k, min_p default to the family's; batch: sequences decoded together
- * train: {lora_r: 32, lora_alpha: 16, lr: 1e-5, epochs: 3, batch: 8}
+ * train: {lora_r: 32, lora_alpha: 16, lr: 1e-5, epochs: 3, batch: 8}   # for grpo, batch counts prompts per step
+ * grpo: {group: 8, temperature: 0.7, beta: 0.04, epsilon: 0.2}          # recipe grpo only; max_new_tokens as sampling's
  * seed: 0
  * </pre>
  */
 public record RunConfig(Path file, Path runDir, String student, String teacher, List<String> guards, String guardPolicy,
                         Path promptFile, int promptSample, int promptLimit, Recipe recipe, SteeringTemplate steering,
-                        JsonNode sampling, TrainConfig train, boolean trainFull, long seed, ObjectNode normalized) {
+                        JsonNode sampling, TrainConfig train, boolean trainFull, Grpo grpo, long seed, ObjectNode normalized) {
+
+    /** GRPO's settings and reward weights (recipe grpo; null otherwise). */
+    public record Grpo(GrpoConfig config, double safetyWeight, double formatWeight) {}
+
+    private static final Set<String> GRPO_KEYS = Set.of("group", "temperature", "max_new_tokens", "beta", "epsilon", "iterations",
+            "loss_norm", "rollout_batch", "safety_weight", "format_weight");
 
     private static final Set<String> KEYS = Set.of("run_dir", "student", "teacher", "guard", "guard_policy", "prompts",
-            "recipe", "steering", "sampling", "train", "seed", "eval");
+            "recipe", "steering", "sampling", "train", "seed", "eval", "grpo");
 
     public static RunConfig load(Path file) {
         JsonNode root;
@@ -87,12 +95,48 @@ public record RunConfig(Path file, Path runDir, String student, String teacher, 
         JsonNode t = root.path("train");
         boolean full = t.path("full").asBoolean(false);
         TrainConfig train = trainConfig(t, full, root.path("seed").asLong(0), where);
+        Grpo grpo = null;
+        if (recipe.online()) {
+            if (full) {
+                throw new ThinkSafeException(where + ": recipe grpo trains LoRA adapters (its KL reference is the base with adapters off); "
+                        + "remove train.full");
+            }
+            grpo = grpo(root.path("grpo"), root.path("sampling"), train, where);
+        } else if (root.has("grpo")) {
+            throw new ThinkSafeException(where + ": 'grpo' settings need recipe: grpo (the recipe is " + recipe.key() + ")");
+        }
         Path runDir = base.resolve(root.path("run_dir").asText("runs/" + recipe.key()));
         return new RunConfig(file, runDir, resolveModel(base, student), teacher == null ? null : resolveModel(base, teacher),
                 guards, root.path("guard_policy").asText("all"), base.resolve(promptFile),
                 prompts.path("sample").asInt(0), prompts.path("limit").asInt(0), recipe,
-                SteeringTemplate.parse(root.path("steering").asText("prefix")), root.path("sampling"), train, full,
+                SteeringTemplate.parse(root.path("steering").asText("prefix")), root.path("sampling"), train, full, grpo,
                 root.path("seed").asLong(0), (ObjectNode) root);
+    }
+
+    /** The reference's GRPO settings, with what the config's {@code grpo} mapping changes. */
+    private static Grpo grpo(JsonNode g, JsonNode sampling, TrainConfig train, String where) {
+        if (!g.isMissingNode() && !g.isNull() && !g.isObject()) {
+            throw new ThinkSafeException(where + ": 'grpo' must be a mapping of settings");
+        }
+        for (Iterator<String> it = g.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!GRPO_KEYS.contains(k)) {
+                throw new ThinkSafeException(where + ": grpo: unknown setting '" + k + "' (known: "
+                        + String.join(", ", new java.util.TreeSet<>(GRPO_KEYS)) + ")");
+            }
+        }
+        GrpoConfig d = GrpoConfig.paperDefaults();
+        try {
+            GrpoConfig c = d.withTrain(train)
+                    .withSampling(g.path("group").asInt(d.group()), g.path("temperature").asDouble(d.temperature()),
+                            g.path("max_new_tokens").asInt(sampling.path("max_new_tokens").asInt(d.maxNewTokens())))
+                    .withObjective(g.path("beta").asDouble(d.beta()), g.path("epsilon").asDouble(d.clip()),
+                            g.path("iterations").asInt(d.iterations()), GrpoConfig.LossNorm.parse(g.path("loss_norm").asText("sequence")))
+                    .withRolloutBatch(g.path("rollout_batch").asInt(d.rolloutBatch()));
+            return new Grpo(c, g.path("safety_weight").asDouble(1), g.path("format_weight").asDouble(1));
+        } catch (ThinkSafeException e) {
+            throw new ThinkSafeException(where + ": grpo: " + e.getMessage());
+        }
     }
 
     private static TrainConfig trainConfig(JsonNode t, boolean full, long seed, String where) {

@@ -87,13 +87,50 @@ public final class RunManifest {
     }
 
     public void finish(String stage, ObjectNode info) {
+        markDone(stage, info);
+        save();
+    }
+
+    /**
+     * Marks a stage done with its result and its token costs (added to the stage's {@code cost},
+     * which already holds its seconds), and updates the run's {@code cost} totals for {@code method},
+     * in one write.
+     */
+    void finish(String stage, ObjectNode info, ObjectNode tokens, String method) {
+        cost(stage).setAll(tokens);
+        markDone(stage, info);
+        data.set("cost", RunCosts.totals(data.path("stages"), method));
+        save();
+    }
+
+    private void markDone(String stage, ObjectNode info) {
         ObjectNode s = (ObjectNode) data.path("stages").path(stage);
         s.put("status", "done");
         s.put("finished_at", Instant.now().toString());
         if (info != null) {
             s.set("result", info);
         }
+    }
+
+    /** Wall-clock seconds spent on a stage by every session so far. */
+    double secondsSpent(String stage) {
+        return data.path("stages").path(stage).path("cost").path("seconds").asDouble(0);
+    }
+
+    /** How many sessions have worked on a stage. */
+    int sessions(String stage) {
+        return data.path("stages").path(stage).path("cost").path("sessions").asInt(0);
+    }
+
+    /** Saves the seconds a stage has taken so far (all sessions) and the number of sessions. */
+    void recordTime(String stage, double seconds, int sessions) {
+        cost(stage).put("seconds", seconds).put("sessions", sessions);
         save();
+    }
+
+    private ObjectNode cost(String stage) {
+        ObjectNode s = (ObjectNode) data.path("stages").path(stage);
+        return s.has("cost") ? (ObjectNode) s.get("cost") : s.putObject("cost");
     }
 
     public ObjectNode json() {

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             GradeCommand.class,
             ReportCommand.class,
             TrainCommand.class,
+            GrpoCommand.class,
             PerplexityCommand.class,
             MergeCommand.class,
             RandomModelCommand.class,

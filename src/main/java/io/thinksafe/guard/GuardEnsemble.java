@@ -51,6 +51,15 @@ public final class GuardEnsemble implements Guard {
         return out;
     }
 
+    @Override
+    public long tokensRead(List<GuardInput> inputs) {
+        long n = 0;
+        for (Guard g : members) {
+            n += g.tokensRead(inputs);
+        }
+        return n;
+    }
+
     GuardVerdict combine(List<GuardVerdict> votes) {
         long safe = votes.stream().filter(v -> v.verdict() == Verdict.SAFE).count();
         long unsafe = votes.stream().filter(v -> v.verdict() == Verdict.UNSAFE).count();

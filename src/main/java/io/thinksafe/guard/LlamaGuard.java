@@ -73,11 +73,7 @@ public final class LlamaGuard implements Guard {
         int budget = backend.maxPromptTokens(ANSWER_TOKENS);
         for (GuardInput in : inputs) {
             try {
-                String text = in.hasResponse()
-                        ? render(new GuardInput(in.prompt(), MiddleCut.fit(in.response(),
-                                r -> render(new GuardInput(in.prompt(), r)), backend::countTokens, budget)))
-                        : render(in);
-                prompts.add(text);
+                prompts.add(fitted(in, budget));
             } catch (RuntimeException e) {
                 prompts.add(null);
             }
@@ -90,6 +86,28 @@ public final class LlamaGuard implements Guard {
             out.add(p == null ? GuardVerdict.error(name(), null, "could not render the guard prompt") : verdict(done.get(j++)));
         }
         return out;
+    }
+
+    /** The text sent for one pair: rendered, the response cut in the middle to fit {@code budget} tokens. */
+    private String fitted(GuardInput in, int budget) {
+        return in.hasResponse()
+                ? render(new GuardInput(in.prompt(), MiddleCut.fit(in.response(),
+                        r -> render(new GuardInput(in.prompt(), r)), backend::countTokens, budget)))
+                : render(in);
+    }
+
+    @Override
+    public long tokensRead(List<GuardInput> inputs) {
+        int budget = backend.maxPromptTokens(ANSWER_TOKENS);
+        long n = 0;
+        for (GuardInput in : inputs) {
+            try {
+                n += backend.countTokens(fitted(in, budget));
+            } catch (RuntimeException e) {
+                // a pair that cannot be rendered is never sent (its verdict is an error): nothing read
+            }
+        }
+        return n;
     }
 
     GuardVerdict verdict(GuardBackend.Completion c) {

@@ -52,9 +52,7 @@ public final class WildGuard implements Guard {
         int budget = backend.maxPromptTokens(ANSWER_TOKENS);
         List<String> prompts = new ArrayList<>();
         for (GuardInput in : inputs) {
-            String response = in.hasResponse()
-                    ? MiddleCut.fit(in.response(), r -> render(in.prompt(), r), backend::countTokens, budget) : null;
-            prompts.add(render(in.prompt(), response));
+            prompts.add(fitted(in, budget));
         }
         List<GuardBackend.Completion> done = backend.complete(prompts, ANSWER_TOKENS, List.of());
         List<GuardVerdict> out = new ArrayList<>();
@@ -62,6 +60,23 @@ public final class WildGuard implements Guard {
             out.add(verdict(done.get(i), inputs.get(i).hasResponse()));
         }
         return out;
+    }
+
+    /** The text sent for one pair: the response cut in the middle to fit {@code budget} tokens. */
+    private String fitted(GuardInput in, int budget) {
+        String response = in.hasResponse()
+                ? MiddleCut.fit(in.response(), r -> render(in.prompt(), r), backend::countTokens, budget) : null;
+        return render(in.prompt(), response);
+    }
+
+    @Override
+    public long tokensRead(List<GuardInput> inputs) {
+        int budget = backend.maxPromptTokens(ANSWER_TOKENS);
+        long n = 0;
+        for (GuardInput in : inputs) {
+            n += backend.countTokens(fitted(in, budget));
+        }
+        return n;
     }
 
     GuardVerdict verdict(GuardBackend.Completion c, boolean withResponse) {

@@ -1,6 +1,7 @@
 package io.thinksafe.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -182,6 +183,43 @@ public final class Adapter {
             Transformer.Layer l = model.layers().get(i);
             model.setLayer(i, new Transformer.Layer(l.inputNorm(), fold(l.q()), fold(l.k()), fold(l.v()), fold(l.o()),
                     l.qNorm(), l.kNorm(), l.postNorm(), fold(l.gate()), fold(l.up()), fold(l.down())));
+        }
+    }
+
+    /**
+     * A plain model over the same weights with every adapted projection replaced by a merged copy
+     * {@code W + scale·B·A}, for fast sampling from the current adapter: the Java decode path runs
+     * plain matrices only. The adapter stays live on the original. Closing the copy frees the merged
+     * tensors and nothing else; weights the two share stay with the original.
+     */
+    public Transformer mergedCopy() {
+        NDManager copies = model.manager().newSubManager();
+        List<Transformer.Layer> layers = new ArrayList<>();
+        boolean grad = ai.djl.pytorch.jni.JniUtils.isGradMode();
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false); // a snapshot, not part of any graph
+        try {
+            for (Transformer.Layer l : model.layers()) {
+                layers.add(new Transformer.Layer(l.inputNorm(), fold(l.q(), copies), fold(l.k(), copies), fold(l.v(), copies),
+                        fold(l.o(), copies), l.qNorm(), l.kNorm(), l.postNorm(), fold(l.gate(), copies), fold(l.up(), copies),
+                        fold(l.down(), copies)));
+            }
+        } finally {
+            ai.djl.pytorch.jni.JniUtils.setGradMode(grad);
+        }
+        return new Transformer(model.config(), copies, model.embedding(), layers, model.finalNormWeight(), model.lmHead());
+    }
+
+    /** The merged weight owned by {@code owner}; the product's temporaries are freed at once. */
+    private static Linear fold(Linear linear, NDManager owner) {
+        if (!(linear instanceof LoraLinear lora)) {
+            return linear;
+        }
+        try (NDManager tmp = owner.newSubManager()) {
+            NDArray delta = lora.b().matMul(lora.a());
+            delta.attach(tmp);
+            NDArray merged = lora.base().weight().add(delta.mul(lora.scale()));
+            merged.attach(owner);
+            return new DenseLinear(merged, lora.base().bias());
         }
     }
 

@@ -67,7 +67,7 @@ public final class LoraLinear implements Linear {
         }
         NDArray in = training && dropout > 0 ? x.mul(mask(x)) : x;
         NDArray low = ai.djl.nn.core.Linear.linear(in, a).singletonOrThrow();
-        NDArray delta = Torch.scaled(ai.djl.nn.core.Linear.linear(low, b).singletonOrThrow(), scale);
+        NDArray delta = Torch.times(ai.djl.nn.core.Linear.linear(low, b).singletonOrThrow(), scale);
         return y.add(delta);
     }
 

@@ -1,8 +1,9 @@
 package io.thinksafe.model;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * One-time set-up of DJL's PyTorch engine: offline unless told otherwise (the CPU natives come from
@@ -24,13 +25,17 @@ public final class Torch {
     }
 
     /**
-     * {@code x · s}, safe to back-propagate through. DJL's {@code mul(Number)} wraps the scalar in a
-     * tensor over a direct buffer and closes it at once; autograd keeps that tensor for the backward
-     * pass, and once the buffer is collected the gradient reads freed memory (garbage, sometimes
-     * infinite). Here the scalar belongs to x's manager, so it lives as long as x.
+     * {@code x · s}, safe under autograd. DJL's {@code mul(Number)} wraps the number in a tensor over
+     * a Java direct buffer and closes the wrapper at once; autograd keeps that tensor for the
+     * backward pass, by which time the garbage collector may have freed the buffer, and the
+     * gradient is read from freed memory (seen as NaN LoRA gradients once GRPO freed a merged
+     * copy of the weights every step). A scalar made by libtorch is owned by libtorch and lives as
+     * long as the graph holds it.
      */
-    public static NDArray scaled(NDArray x, float s) {
-        return x.mul(x.getManager().create(s));
+    public static NDArray times(NDArray x, float s) {
+        try (NDArray scalar = x.getManager().full(new Shape(), s, x.getDataType())) {
+            return x.mul(scalar);
+        }
     }
 
     /**

@@ -279,7 +279,7 @@ public final class Transformer implements AutoCloseable {
             NDArray ks = contiguous(k.get("{}:{}", offset, offset + t).transpose(1, 0, 2)); // [kvH, T, D]
             NDArray vs = contiguous(v.get("{}:{}", offset, offset + t).transpose(1, 0, 2));
             // Heads sharing a KV head sit together: [kvH, groups, T, D].
-            NDArray qg = contiguous(Torch.scaled(q.get("{}:{}", offset, offset + t), scale).transpose(1, 0, 2))
+            NDArray qg = contiguous(Torch.times(q.get("{}:{}", offset, offset + t), scale).transpose(1, 0, 2))
                     .reshape(kvHeads, groups, t, hd);
             offset += t;
             int start = s.start();

@@ -13,8 +13,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code thinksafe report}: Table 1 for every evaluated model, the trade-off figure, per-benchmark
- * details, and optionally the training data's length statistics and the datasets' perplexities.
+ * {@code thinksafe report}: Table 1 for every evaluated model, the trade-off figure, safety and
+ * reasoning against cost (Figure 3, for models made by {@code thinksafe run}) with each method's cost
+ * as a ratio to GRPO's, per-benchmark details, and optionally the training data's length statistics
+ * and the datasets' perplexities.
  * Writes {@code OUT/report.md} (images beside it in {@code plots/}) and {@code OUT/report.html}, one
  * self-contained page (inline CSS, images as data URIs) that can be mailed or archived as it is.
  */
@@ -44,6 +46,13 @@ public final class ReportJob {
         if (tradeoff != null) {
             plots.put("tradeoff.png", tradeoff);
         }
+        List<Costs.Cost> costs = Costs.of(runs);
+        for (CostPlot.Axis axis : CostPlot.Axis.values()) {
+            byte[] png = CostPlot.png(costs, axis);
+            if (png != null) {
+                plots.put(costPlot(axis), png);
+            }
+        }
         List<TrainingStats> stats = new ArrayList<>();
         o.training().forEach((name, file) -> {
             TrainingStats s = TrainingStats.read(name, file, o.length(), o.lengthUnit());
@@ -57,7 +66,7 @@ public final class ReportJob {
         }
         String created = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         ReportText text = new ReportText(o.title() != null ? o.title() : "ThinkSafe evaluation", created, runs, table,
-                TradeoffPlot.points(runs), stats, ppl);
+                TradeoffPlot.points(runs), costs, stats, ppl);
         List<Path> written = new ArrayList<>();
         for (Map.Entry<String, byte[]> e : plots.entrySet()) {
             Path p = o.out().resolve("plots").resolve(e.getKey());
@@ -71,6 +80,11 @@ public final class ReportJob {
         Path html = o.out().resolve("report.html");
         AtomicFiles.writeString(html, text.html(dataUris));
         return new Written(md, html, written);
+    }
+
+    /** The file name of the cost figure along {@code axis}. */
+    static String costPlot(CostPlot.Axis axis) {
+        return "cost-" + axis.name().toLowerCase(Locale.ROOT) + ".png";
     }
 
     static String slug(String name) {

@@ -42,11 +42,13 @@ final class ReportText {
     private final List<Runs.Run> runs;
     private final Table1 table;
     private final List<TradeoffPlot.Point> points;
+    private final List<Costs.Cost> costs;
     private final List<TrainingStats> stats;
     private final List<PerplexityFile> perplexity;
 
     ReportText(String title, String created, List<Runs.Run> runs, Table1 table, List<TradeoffPlot.Point> points,
-               List<TrainingStats> stats, List<PerplexityFile> perplexity) {
+               List<Costs.Cost> costs, List<TrainingStats> stats, List<PerplexityFile> perplexity) {
+        this.costs = costs;
         this.title = title;
         this.created = created;
         this.runs = runs;
@@ -70,6 +72,17 @@ final class ReportText {
             b.append("## Harmfulness vs. reasoning\n\n![Harmfulness vs. reasoning](").append(image.apply("tradeoff.png")).append(")\n\n");
         }
         unplotted().forEach(s -> b.append("- ").append(s).append('\n'));
+        if (!costs.isEmpty()) {
+            b.append("\n## Safety and reasoning against cost\n\n");
+            for (CostPlot.Axis axis : CostPlot.Axis.values()) {
+                String name = ReportJob.costPlot(axis);
+                if (plots.contains(name)) {
+                    b.append("![Safety and reasoning vs. ").append(axis.name().toLowerCase(Locale.ROOT)).append("](")
+                            .append(image.apply(name)).append(")\n\n");
+                }
+            }
+            b.append(new CostTable(costs).markdown());
+        }
         b.append("\n## Runs\n\n");
         for (Runs.Run r : runs) {
             b.append("### ").append(r.label()).append("\n\n").append(runMeta(r)).append("\n\n").append(DetailTable.markdown(r)).append('\n');
@@ -108,6 +121,19 @@ final class ReportText {
             b.append("<ul class=\"notes\">");
             missing.forEach(s -> b.append("<li>").append(Html.esc(s)).append("</li>"));
             b.append("</ul>\n");
+        }
+        if (!costs.isEmpty()) {
+            b.append("<h2>Safety and reasoning against cost</h2>\n");
+            for (CostPlot.Axis axis : CostPlot.Axis.values()) {
+                String name = ReportJob.costPlot(axis);
+                if (images.containsKey(name)) {
+                    b.append("<figure id=\"cost-").append(axis.name().toLowerCase(Locale.ROOT)).append("\"><img alt=\"Safety and reasoning vs. ")
+                            .append(axis.name().toLowerCase(Locale.ROOT)).append("\" width=\"").append(CostPlot.WIDTH).append("\" height=\"")
+                            .append(CostPlot.HEIGHT).append("\" src=\"").append(images.get(name)).append("\"><figcaption>Circles: harmful-response "
+                                    + "ratio (lower is safer); squares: reasoning pass@1 (higher is better); further left cost less.</figcaption></figure>\n");
+                }
+            }
+            b.append(new CostTable(costs).html());
         }
         b.append("<h2>Runs</h2>\n");
         for (Runs.Run r : runs) {

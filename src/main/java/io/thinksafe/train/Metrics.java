@@ -41,6 +41,11 @@ final class Metrics {
         o.put("target_tokens", targets);
         o.put("tokens_per_s", tokensPerSecond);
         o.put("elapsed_s", elapsed);
+        append(o);
+    }
+
+    /** Appends one step's line as it is (trainers other than SFT log other fields). */
+    void append(ObjectNode o) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             Files.writeString(file, Json.compact(o) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);

@@ -26,6 +26,15 @@ public final class MicroBatch {
     /** Sum of the token losses and the number of target tokens. */
     public record Result(double lossSum, int targets) {}
 
+    /**
+     * The loss on top of the decoder: given the final-norm hidden states as a leaf that collects its
+     * own gradient, back-propagates the loss into it and returns the loss value. Cross-entropy/KL
+     * ({@link TokenLoss}) for SFT, the clipped policy objective ({@link GrpoLoss}) for GRPO.
+     */
+    public interface HeadLoss {
+        double backward(GradientCollector gc, NDArray hidden);
+    }
+
     public static Result run(Transformer model, Adapter adapter, List<TokenizedExample> batch, float scale, boolean recompute,
                       boolean trainEmbedding, long dropoutSeed) {
         List<Transformer.Segment> segments = new ArrayList<>();
@@ -48,13 +57,24 @@ public final class MicroBatch {
                     adapter.setEnabled(true);
                 }
             }
-            NDArray positions = m.create(packed.positions());
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                double loss = recompute
-                        ? withRecompute(model, adapter, gc, packed, positions, targets, reference, scale, trainEmbedding, dropoutSeed, m)
-                        : withoutRecompute(model, adapter, gc, packed, positions, targets, reference, scale, dropoutSeed, m);
-                return new Result(loss, targets.size());
-            }
+            NDArray ref = reference;
+            double loss = forwardBackward(model, adapter, packed, recompute, trainEmbedding, dropoutSeed, m,
+                    (gc, leaf) -> TokenLoss.backward(model, gc, leaf, targets, ref, scale));
+            return new Result(loss, targets.size());
+        }
+    }
+
+    /**
+     * Forward of a packed batch through the decoder, {@code loss} on the final hidden states, and the
+     * backward into every trainable parameter (with or without recompute); returns the loss value.
+     */
+    static double forwardBackward(Transformer model, Adapter adapter, Transformer.Packed packed, boolean recompute,
+                                  boolean trainEmbedding, long dropoutSeed, NDManager m, HeadLoss loss) {
+        NDArray positions = m.create(packed.positions());
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            return recompute
+                    ? withRecompute(model, adapter, gc, packed, positions, loss, trainEmbedding, dropoutSeed, m)
+                    : withoutRecompute(model, adapter, gc, packed, positions, loss, dropoutSeed, m);
         }
     }
 
@@ -88,7 +108,7 @@ public final class MicroBatch {
     }
 
     private static double withoutRecompute(Transformer model, Adapter adapter, GradientCollector gc, Transformer.Packed packed, NDArray positions,
-                                           TokenLoss.Targets targets, NDArray reference, float scale, long dropoutSeed, NDManager m) {
+                                           HeadLoss headLoss, long dropoutSeed, NDManager m) {
         NDArray x = model.embed(packed, m);
         for (int l = 0; l < model.config().numLayers(); l++) {
             seed(adapter, dropoutSeed, l);
@@ -96,14 +116,13 @@ public final class MicroBatch {
         }
         NDArray h = model.finalNorm(x);
         NDArray leaf = detachedLeaf(h);
-        double loss = TokenLoss.backward(model, gc, leaf, targets, reference, scale);
+        double loss = headLoss.backward(gc, leaf);
         backward(h, leaf.getGradient());
         return loss;
     }
 
     private static double withRecompute(Transformer model, Adapter adapter, GradientCollector gc, Transformer.Packed packed, NDArray positions,
-                                        TokenLoss.Targets targets, NDArray reference, float scale, boolean trainEmbedding,
-                                        long dropoutSeed, NDManager m) {
+                                        HeadLoss headLoss, boolean trainEmbedding, long dropoutSeed, NDManager m) {
         int layers = model.config().numLayers();
         NDArray[] inputs = new NDArray[layers + 1];
         JniUtils.setGradMode(false);
@@ -126,7 +145,7 @@ public final class MicroBatch {
         NDArray top = detachedLeaf(inputs[layers]);
         NDArray h = model.finalNorm(top);
         NDArray leaf = detachedLeaf(h);
-        double loss = TokenLoss.backward(model, gc, leaf, targets, reference, scale);
+        double loss = headLoss.backward(gc, leaf);
         backward(h, leaf.getGradient());
         NDArray grad = top.getGradient();
         for (int l = layers - 1; l >= 0; l--) {

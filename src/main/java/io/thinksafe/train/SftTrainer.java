@@ -16,8 +16,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Supervised fine-tuning, LoRA or full: epochs of seeded shuffles, steps of {@code effectiveBatch}
@@ -147,26 +145,7 @@ public final class SftTrainer {
 
     /** Runs {@link #train}, checkpointing first if the process is told to stop (Ctrl-C, SIGTERM). */
     public Result trainUntilStopped(List<SftExample> examples, boolean resume, int maxSteps) {
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            requestStop();
-            try {
-                finished.await(10, TimeUnit.MINUTES);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "train-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            return train(examples, resume, maxSteps);
-        } finally {
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it waits on the latch released above
-            }
-        }
+        return StopOnSignal.run(this::requestStop, () -> train(examples, resume, maxSteps));
     }
 
     private int start(boolean resume, List<String> names, List<NDArray> params, AdamW opt, ObjectNode identity) {

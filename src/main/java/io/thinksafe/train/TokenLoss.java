@@ -146,7 +146,7 @@ final class TokenLoss {
             }
             NDArray loss = perToken.sum();
             double value = loss.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
-            gc.backward(io.thinksafe.model.Torch.scaled(loss, scale));
+            gc.backward(io.thinksafe.model.Torch.times(loss, scale));
             return value;
         }
     }

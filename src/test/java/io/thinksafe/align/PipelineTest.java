@@ -90,6 +90,30 @@ class PipelineTest {
             assertThat(manifest.path("stages").path(s).path("status").asText()).as(s).isEqualTo("done");
         }
         assertThat(manifest.path("inputs").path("prompts").asText()).hasSize(64);
+        // what each stage cost, counted from its artefacts, and the totals of the method
+        JsonNode cost = manifest.path("cost");
+        assertThat(cost.path("method").asText()).isEqualTo("thinksafe");
+        assertThat(cost.path("complete").asBoolean()).isTrue();
+        assertThat(cost.path("generation_prompt_tokens").asLong()).isEqualTo(gens.stream().mapToLong(g -> g.get("prompt_tokens").asLong()).sum())
+                .isPositive();
+        assertThat(cost.path("generation_completion_tokens").asLong()).isEqualTo(gens.stream().mapToLong(g -> g.get("n_tokens").asLong()).sum())
+                .isPositive();
+        assertThat(cost.path("judge_tokens").asLong()).isEqualTo(manifest.path("stages").path("filter").path("cost").path("judge_tokens").asLong())
+                .isGreaterThan(cost.path("generation_tokens").asLong()); // the guard's template around every pair
+        assertThat(cost.path("train_tokens").asLong()).isEqualTo(Jsonl.read(run.resolve("train/metrics.jsonl")).stream()
+                .mapToLong(o -> o.get("tokens").asLong()).sum()).isPositive();
+        double stageSeconds = 0;
+        for (String s : Pipeline.STAGES) {
+            JsonNode c = manifest.path("stages").path(s).path("cost");
+            assertThat(c.path("seconds").asDouble()).as(s).isPositive();
+            assertThat(c.path("sessions").asInt()).as(s).isEqualTo(1);
+            stageSeconds += c.path("seconds").asDouble();
+        }
+        assertThat(cost.path("seconds").asDouble()).isCloseTo(stageSeconds, within(1e-9));
+        assertThat(cost.path("phase_seconds").path("generation").asDouble())
+                .isEqualTo(manifest.path("stages").path("generate").path("cost").path("seconds").asDouble());
+        assertThat(cost.path("phase_seconds").path("training").asDouble())
+                .isEqualTo(manifest.path("stages").path("train").path("cost").path("seconds").asDouble());
         try (LocalModel m = LocalModel.load(student)) {
             Adapter a = Adapter.load(m.transformer(), run.resolve("train/adapter"));
             assertThat(a.modules()).hasSize(4); // q and v of both layers
@@ -148,6 +172,17 @@ class PipelineTest {
                 assertThat(b.loadFloat32(name, m).toFloatArray()).as(name).containsExactly(a.loadFloat32(name, m).toFloatArray(), within(1e-6f));
             }
         }
+        // the killed run processed the same tokens (those of the work kept); its sessions' time all counts
+        JsonNode wc = io.thinksafe.util.Json.read(whole.runDir().resolve("manifest.json"));
+        JsonNode kc = io.thinksafe.util.Json.read(killed.runDir().resolve("manifest.json"));
+        for (String f : RunCosts.TOKENS) {
+            assertThat(kc.path("cost").path(f).asLong()).as(f).isEqualTo(wc.path("cost").path(f).asLong());
+        }
+        int sessions = 0;
+        for (String s : Pipeline.STAGES) {
+            sessions += kc.path("stages").path(s).path("cost").path("sessions").asInt();
+        }
+        assertThat(sessions).isEqualTo(Pipeline.STAGES.size() + kills); // every kill left a session to resume
         List<Integer> steps = Jsonl.read(killed.runDir().resolve("train/metrics.jsonl")).stream().map(o -> o.get("step").asInt()).toList();
         assertThat(steps).isEqualTo(Jsonl.read(whole.runDir().resolve("train/metrics.jsonl")).stream().map(o -> o.get("step").asInt()).toList());
     }

@@ -81,6 +81,16 @@ final class Scripted {
             }
             return out;
         }
+
+        /** One token per word of the pair, as a stand-in tokenizer would count. */
+        @Override
+        public long tokensRead(List<GuardInput> inputs) {
+            long n = 0;
+            for (GuardInput in : inputs) {
+                n += in.prompt().split("\\s+").length + (in.response() == null ? 0 : in.response().split("\\s+").length);
+            }
+            return n;
+        }
     }
 
     /** WildGuard's backend answering from markers in the rendered prompt: REFUSE, COMPLY, or gibberish. */

@@ -19,7 +19,7 @@ class TorchTest {
             NDArray x = m.ones(new Shape(1000));
             x.setRequiresGradient(true);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray y = Torch.scaled(x, 2f);
+                NDArray y = Torch.times(x, 2f);
                 churn();
                 gc.backward(y.sum());
             }

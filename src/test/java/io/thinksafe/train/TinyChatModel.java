@@ -1,0 +1,38 @@
+package io.thinksafe.train;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.thinksafe.model.Architecture;
+import io.thinksafe.model.DType;
+import io.thinksafe.model.ModelConfig;
+import io.thinksafe.model.RandomCheckpoint;
+import io.thinksafe.model.RopeScaling;
+import io.thinksafe.text.ByteLevelTokenizer;
+import io.thinksafe.util.Json;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A tiny random Qwen3-shaped chat model with a byte-level tokenizer (259 tokens): small enough that
+ * a GRPO step takes a fraction of a second, with a real chat template. {@code opensThink} makes the
+ * generation prompt end inside a think block, as R1-Distill's does.
+ */
+final class TinyChatModel {
+    static final List<String> SPECIALS = List.of("<|user|>", "<|assistant|>", "<|end|>");
+
+    private TinyChatModel() {}
+
+    static Path write(Path dir, long seed, boolean opensThink) {
+        int vocab = 256 + SPECIALS.size();
+        int end = 256 + 2;
+        ModelConfig c = new ModelConfig(Architecture.QWEN3, vocab, 32, 64, 2, 4, 2, 8, 1e-6, 1_000_000, RopeScaling.NONE,
+                true, false, false, 0, 0, 4096, DType.F32, List.of(end), null, end);
+        RandomCheckpoint.write(dir, c, DType.F32, 1, seed, null);
+        ByteLevelTokenizer.write(dir.resolve("tokenizer.json"), SPECIALS);
+        ObjectNode tc = Json.object();
+        tc.put("eos_token", "<|end|>");
+        tc.put("chat_template", "{% for m in messages %}<|user|>{{ m['content'] }}{% endfor %}"
+                + "{% if add_generation_prompt %}<|assistant|>" + (opensThink ? "<think>\n" : "") + "{% endif %}");
+        Json.writePretty(dir.resolve("tokenizer_config.json"), tc);
+        return dir;
+    }
+}
