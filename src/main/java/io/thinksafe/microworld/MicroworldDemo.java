@@ -49,7 +49,7 @@ import java.util.Map;
 public final class MicroworldDemo {
     /** The methods compared, in the table's order; {@code initial} is the drifted student itself. */
     public static final List<String> METHODS = List.of("initial", "thinksafe", "rejection_sampling", "without_reasoning",
-            "direct_refusal", "teacher");
+            "direct_refusal", "teacher", "grpo");
     static final int DIAGNOSE_PROMPTS = 60;
 
     /**
@@ -114,8 +114,12 @@ public final class MicroworldDemo {
             if (!m.equals("initial")) {
                 log.println("demo: " + m);
                 Path runDir = align(m);
-                adapters.put(m, runDir.resolve("train/adapter"));
-                trainingSets.put(m, runDir.resolve("build/train.jsonl"));
+                if (m.equals("grpo")) {
+                    adapters.put(m, runDir.resolve("grpo/adapter")); // online: no training set to measure
+                } else {
+                    adapters.put(m, runDir.resolve("train/adapter"));
+                    trainingSets.put(m, runDir.resolve("build/train.jsonl"));
+                }
             }
         }
         Map<String, EvalResults> results = new LinkedHashMap<>();
@@ -148,12 +152,23 @@ public final class MicroworldDemo {
             put(row, "harmful_jailbreak", value(r, Benchmark.WILDJAILBREAK));
             put(row, "over_refusal", value(r, Benchmark.XSTEST));
             put(row, "reasoning_accuracy", r.average(List.of(Benchmark.GSM8K, Benchmark.MATH500)).value());
+            JsonNode cost = m.equals("initial") ? null
+                    : Json.read(o.out().resolve("runs").resolve(m).resolve("manifest.json")).path("cost");
+            if (cost != null && cost.path("complete").asBoolean(false)) {
+                row.put("cost_seconds", cost.path("seconds").asDouble()).put("cost_tokens", cost.path("tokens").asLong());
+            }
             if (perplexity.containsKey(m)) {
                 put(row, "train_perplexity", perplexity.get(m));
             } else {
                 row.putNull("train_perplexity");
             }
         });
+        JsonNode ts = methods.path("thinksafe");
+        JsonNode rl = methods.path("grpo");
+        if (ts.has("cost_seconds") && rl.has("cost_seconds")) {
+            summary.putObject("grpo_cost_ratio").put("seconds", rl.path("cost_seconds").asDouble() / ts.path("cost_seconds").asDouble())
+                    .put("tokens", rl.path("cost_tokens").asDouble() / ts.path("cost_tokens").asDouble());
+        }
         summary.put("report", report.html().toAbsolutePath().toString());
         summary.put("report_markdown", report.markdown().toAbsolutePath().toString());
         report.plots().stream().filter(p -> p.getFileName().toString().startsWith("tradeoff"))
@@ -199,7 +214,13 @@ public final class MicroworldDemo {
         y.append("recipe: ").append(method).append('\n');
         y.append("steering: prefix\n");
         y.append("sampling: {max_new_tokens: ").append(o.maxNewTokens()).append(", batch: 64}\n");
-        y.append(String.format(Locale.ROOT, "train: {lr: %s, epochs: %d, batch: 8, lora_r: 32, lora_alpha: 16}%n", o.lr(), o.epochs()));
+        if (method.equals("grpo")) {
+            // one pass over the prompts, 8 prompts x 8 samples a step: the reference's GRPO, sized to the world
+            y.append(String.format(Locale.ROOT, "train: {lr: %s, epochs: 1, batch: 8, lora_r: 32, lora_alpha: 16}%n", o.lr()));
+            y.append("grpo: {group: 8, temperature: 0.7, beta: 0.04, epsilon: 0.2, rollout_batch: 64}\n");
+        } else {
+            y.append(String.format(Locale.ROOT, "train: {lr: %s, epochs: %d, batch: 8, lora_r: 32, lora_alpha: 16}%n", o.lr(), o.epochs()));
+        }
         y.append("seed: ").append(o.seed()).append('\n');
         return y.toString();
     }
@@ -255,6 +276,10 @@ public final class MicroworldDemo {
                     pct(r.path("harmful_jailbreak")), pct(r.path("over_refusal")), pct(r.path("reasoning_accuracy")),
                     r.path("train_perplexity").isNumber() ? String.format(Locale.ROOT, "%.2f", r.path("train_perplexity").asDouble()) : "-"));
         });
+        if (summary.has("grpo_cost_ratio")) {
+            b.append(String.format(Locale.ROOT, "%nGRPO cost / ThinkSafe cost: %.1fx wall-clock, %.1fx tokens (the paper: about 8x)%n",
+                    summary.path("grpo_cost_ratio").path("seconds").asDouble(), summary.path("grpo_cost_ratio").path("tokens").asDouble()));
+        }
         b.append(String.format(Locale.ROOT, "%nwall time %.0f s; summary: summary.json%n", summary.path("wall_seconds").asDouble()));
         b.append("report: ").append(summary.path("report").asText()).append('\n');
         if (summary.has("plot")) {
