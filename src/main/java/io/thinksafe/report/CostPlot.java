@@ -43,8 +43,9 @@ final class CostPlot {
         chart.getStyler().setXAxisLogarithmic(true);
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(100.0);
         chart.getStyler().setYAxisDecimalPattern("0");
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+        // one entry per line beside the plot: names such as "run (Without safety reasoning)" overflow a row below it
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
         double lo = Double.POSITIVE_INFINITY;
         double hi = 0;
         int plotted = 0;
@@ -56,7 +57,8 @@ final class CostPlot {
             }
             lo = Math.min(lo, x);
             hi = Math.max(hi, x);
-            String name = c.run().label() + " (" + c.methodName() + ")";
+            String name = letters(c.run().label()).equals(letters(c.methodName())) ? c.run().label()
+                    : c.run().label() + " (" + c.methodName() + ")";
             boolean legend = true;
             if (!Double.isNaN(q[0])) {
                 XYSeries harmful = chart.addSeries(name, new double[] {x}, new double[] {q[0]});
@@ -78,5 +80,9 @@ final class CostPlot {
         // whole decades around the points, so that a log axis has ticks to read
         chart.getStyler().setXAxisMin(Math.pow(10, Math.floor(Math.log10(lo)))).setXAxisMax(Math.pow(10, Math.ceil(Math.log10(hi * 1.0001))));
         return Charts.png(chart);
+    }
+
+    private static String letters(String s) {
+        return s.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z]", "");
     }
 }

@@ -83,7 +83,7 @@ public final class GrpoTrainer {
         CosineSchedule schedule = CosineSchedule.withWarmupRatio(tc.lr(), tc.warmupRatio(), total * cfg.iterations());
         try (NDManager state = t.manager().newSubManager()) {
             AdamW opt = new AdamW(params, state, tc.beta1(), tc.beta2(), tc.eps(), tc.weightDecay());
-            int done = start(resume, names, params, opt, identity);
+            int done = TrainCheckpoint.startOrResume(out, resume, names, params, opt, identity);
             Metrics metrics = new Metrics(out.resolve("metrics.jsonl"), done);
             double lastReward = Double.NaN;
             int end = maxSteps > 0 ? Math.min(total, done + maxSteps) : total;
@@ -121,20 +121,6 @@ public final class GrpoTrainer {
             Path output = done == total ? writeAdapter(adapter) : null;
             return new Result(done, total, lastReward, stopRequested && done < total, output);
         }
-    }
-
-    private int start(boolean resume, List<String> names, List<NDArray> params, AdamW opt, ObjectNode identity) {
-        List<Path> saved = TrainCheckpoint.list(out);
-        if (saved.isEmpty()) {
-            if (Files.exists(out.resolve("metrics.jsonl")) && !resume) {
-                throw new ThinkSafeException(out + ": holds an earlier run; pass --resume or choose another --out");
-            }
-            return 0;
-        }
-        if (!resume) {
-            throw new ThinkSafeException(out + ": holds checkpoints of an earlier run; pass --resume to continue it or choose another --out");
-        }
-        return TrainCheckpoint.load(saved.get(saved.size() - 1), names, params, opt, identity);
     }
 
     /** The prompts of a step: the step's slice of its epoch's seeded permutation. */

@@ -86,7 +86,7 @@ public final class SftTrainer {
         CosineSchedule schedule = CosineSchedule.withWarmupRatio(cfg.lr(), cfg.warmupRatio(), total);
         try (NDManager state = t.manager().newSubManager()) {
             AdamW opt = new AdamW(params, state, cfg.beta1(), cfg.beta2(), cfg.eps(), cfg.weightDecay());
-            int done = start(resume, names, params, opt, identity);
+            int done = TrainCheckpoint.startOrResume(out, resume, names, params, opt, identity);
             Metrics metrics = new Metrics(out.resolve("metrics.jsonl"), done);
             if (adapter != null) {
                 adapter.setTraining(true);
@@ -146,20 +146,6 @@ public final class SftTrainer {
     /** Runs {@link #train}, checkpointing first if the process is told to stop (Ctrl-C, SIGTERM). */
     public Result trainUntilStopped(List<SftExample> examples, boolean resume, int maxSteps) {
         return StopOnSignal.run(this::requestStop, () -> train(examples, resume, maxSteps));
-    }
-
-    private int start(boolean resume, List<String> names, List<NDArray> params, AdamW opt, ObjectNode identity) {
-        List<Path> saved = TrainCheckpoint.list(out);
-        if (saved.isEmpty()) {
-            if (Files.exists(out.resolve("metrics.jsonl")) && !resume) {
-                throw new ThinkSafeException(out + ": holds an earlier run; pass --resume or choose another --out");
-            }
-            return 0;
-        }
-        if (!resume) {
-            throw new ThinkSafeException(out + ": holds checkpoints of an earlier run; pass --resume to continue it or choose another --out");
-        }
-        return TrainCheckpoint.load(saved.get(saved.size() - 1), names, params, opt, identity);
     }
 
     /** The examples of a step: the step's slice of its epoch's seeded permutation. */

@@ -117,4 +117,22 @@ final class TrainCheckpoint {
             target.muli(0f).addi(src.toType(target.getDataType(), false));
         }
     }
+
+    /**
+     * Where a run in {@code out} starts: step 0 in a fresh folder, the last checkpoint's step (weights,
+     * moments and counters restored) when resuming; an earlier run without {@code resume} is refused.
+     */
+    static int startOrResume(Path out, boolean resume, List<String> names, List<NDArray> params, AdamW opt, ObjectNode identity) {
+        List<Path> saved = list(out);
+        if (saved.isEmpty()) {
+            if (Files.exists(out.resolve("metrics.jsonl")) && !resume) {
+                throw new ThinkSafeException(out + ": holds an earlier run; pass --resume or choose another --out");
+            }
+            return 0;
+        }
+        if (!resume) {
+            throw new ThinkSafeException(out + ": holds checkpoints of an earlier run; pass --resume to continue it or choose another --out");
+        }
+        return load(saved.get(saved.size() - 1), names, params, opt, identity);
+    }
 }
