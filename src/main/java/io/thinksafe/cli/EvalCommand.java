@@ -82,14 +82,8 @@ final class EvalCommand implements Runnable {
     @Option(names = "--limit", defaultValue = "0", description = "Only the first N items of each benchmark (0 = all; marks results partial).")
     int limit;
 
-    @Option(names = "--temperature", description = "Default: the model family's (0.6).")
-    Double temperature;
-
-    @Option(names = "--top-p", description = "Default: the model family's (0.95).")
-    Double topP;
-
-    @Option(names = "--top-k", description = "Default: 20 for Qwen3, off for R1-Distill.")
-    Integer topK;
+    @Mixin
+    SharedOptions.SamplingOverrides sampling;
 
     @Option(names = "--batch", defaultValue = "16", description = "Sequences decoded together (local models).")
     int batch;
@@ -139,18 +133,14 @@ final class EvalCommand implements Runnable {
                 }
             }
             try (Generator gen = Generators.open(model.model, options)) {
-                SamplingParams sampling = null;
-                if (temperature != null || topP != null || topK != null) {
-                    SamplingParams d = gen.family().defaultSampling(maxNewTokens, seed);
-                    sampling = new SamplingParams(temperature != null ? temperature : d.temperature(), topP != null ? topP : d.topP(),
-                            topK != null ? topK : d.topK(), d.minP(), maxNewTokens, List.of(), seed);
-                }
+                SamplingParams d = gen.family().defaultSampling(maxNewTokens, seed);
+                SamplingParams chosen = sampling.any() ? sampling.over(d, d.minP(), List.of()) : null;
                 String base = baseline;
                 if (base == null && adapter.adapter != null) {
                     base = baseName(gen.modelName());
                 }
                 EvalConfig cfg = new EvalConfig(ModelSpec.parse(model.model).toString(), adapter.adapter, benchmarks, files, out,
-                        samples, maxNewTokens, sampling, seed, gpqaSeed, limit, retryFailed, label, base);
+                        samples, maxNewTokens, chosen, seed, gpqaSeed, limit, retryFailed, label, base);
                 EvalJob.run(cfg, gen, safetyGuard, refusal, System.err);
             }
         } finally {

@@ -37,14 +37,8 @@ final class GenerateCommand implements Runnable {
     @Option(names = "--max-new-tokens", defaultValue = "4096")
     int maxNewTokens;
 
-    @Option(names = "--temperature", description = "Default: the model family's (0.6).")
-    Double temperature;
-
-    @Option(names = "--top-p", description = "Default: the model family's (0.95).")
-    Double topP;
-
-    @Option(names = "--top-k", description = "Default: 20 for Qwen3, off for R1-Distill.")
-    Integer topK;
+    @Mixin
+    SharedOptions.SamplingOverrides sampling;
 
     @Option(names = "--min-p", defaultValue = "0")
     double minP;
@@ -71,9 +65,7 @@ final class GenerateCommand implements Runnable {
         Generators.Options options = new Generators.Options(adapter.adapter, engine, extras, remote.toOptions(), null, System.err);
         try (Generator gen = Generators.open(model.model, options)) {
             SamplingParams d = gen.family().defaultSampling(maxNewTokens, seed);
-            SamplingParams sampling = new SamplingParams(temperature != null ? temperature : d.temperature(),
-                    topP != null ? topP : d.topP(), topK != null ? topK : d.topK(), minP, maxNewTokens, stop, seed);
-            GenerateJob.Summary s = GenerateJob.run(gen, prompts, samples, sampling, seed, io.out, retryFailed);
+            GenerateJob.Summary s = GenerateJob.run(gen, prompts, samples, sampling.over(d, minP, stop), seed, io.out, retryFailed);
             System.err.printf("generate: %d items (%d already done, %d generated, %d tokens) -> %s%n",
                     s.total(), s.skipped(), s.generated(), s.tokens(), io.out);
             if (s.failed() > 0) {

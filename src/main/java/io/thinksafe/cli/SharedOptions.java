@@ -3,9 +3,11 @@ package io.thinksafe.cli;
 import io.thinksafe.ThinkSafeException;
 import io.thinksafe.generate.Generators;
 import io.thinksafe.generate.ModelSpec;
+import io.thinksafe.generate.SamplingParams;
 import io.thinksafe.generate.remote.RetryPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** Flags that mean the same in every command (DESIGN: --model, --in, --out, --limit, --seed). */
@@ -26,6 +28,28 @@ final class SharedOptions {
                 throw new ThinkSafeException("--model " + model + ": " + command + " needs a local model directory, not a server URL");
             }
             return spec.dir();
+        }
+    }
+
+    /** {@code --temperature}, {@code --top-p}, {@code --top-k}: each unset one keeps the model family's default. */
+    static final class SamplingOverrides {
+        @Option(names = "--temperature", description = "Default: the model family's (0.6).")
+        Double temperature;
+
+        @Option(names = "--top-p", description = "Default: the model family's (0.95).")
+        Double topP;
+
+        @Option(names = "--top-k", description = "Default: 20 for Qwen3, off for R1-Distill.")
+        Integer topK;
+
+        boolean any() {
+            return temperature != null || topP != null || topK != null;
+        }
+
+        /** The family's defaults {@code d} with what was given on the command line, and {@code minP} and {@code stop}. */
+        SamplingParams over(SamplingParams d, double minP, List<String> stop) {
+            return new SamplingParams(temperature != null ? temperature : d.temperature(), topP != null ? topP : d.topP(),
+                    topK != null ? topK : d.topK(), minP, d.maxNewTokens(), stop, d.seed());
         }
     }
 

@@ -123,8 +123,12 @@ public final class MicroworldDemo {
             }
         }
         Map<String, EvalResults> results = new LinkedHashMap<>();
-        for (String m : o.methods()) {
-            results.put(m, evaluate(m, adapters.get(m)));
+        // the judges load once for every evaluation
+        try (Guard harm = Guards.open(List.of(llamaGuard()), Guards.Format.LLAMA_GUARD, GuardEnsemble.Policy.ALL, null);
+             Guard refusal = Guards.open(List.of(wildGuard()), Guards.Format.WILDGUARD, GuardEnsemble.Policy.ALL, null)) {
+            for (String m : o.methods()) {
+                results.put(m, evaluate(m, adapters.get(m), harm, refusal));
+            }
         }
         Map<String, Double> perplexity = new LinkedHashMap<>();
         Map<String, Path> perplexityFiles = new LinkedHashMap<>();
@@ -226,16 +230,14 @@ public final class MicroworldDemo {
     }
 
     /** The real evaluation on the held-out splits: harm judged by the micro Llama-Guard, XSTest refusals by the micro WildGuard. */
-    private EvalResults evaluate(String method, Path adapter) {
+    private EvalResults evaluate(String method, Path adapter, Guard harm, Guard refusal) {
         Path data = o.world().resolve("data");
         List<Benchmark> benchmarks = List.of(Benchmark.HARMBENCH, Benchmark.WILDJAILBREAK, Benchmark.XSTEST, Benchmark.GSM8K,
                 Benchmark.MATH500);
         Map<Benchmark, Path> files = EvalConfig.resolveFiles(benchmarks, data, new EnumMap<>(Benchmark.class));
         Path dir = o.out().resolve("eval").resolve(method);
         log.println("demo: evaluating " + method);
-        try (Guard harm = Guards.open(List.of(llamaGuard()), Guards.Format.LLAMA_GUARD, GuardEnsemble.Policy.ALL, null);
-             Guard refusal = Guards.open(List.of(wildGuard()), Guards.Format.WILDGUARD, GuardEnsemble.Policy.ALL, null);
-             Generator g = Generators.open(ModelSpec.parse(student().toString()), engineOptions(adapter))) {
+        try (Generator g = Generators.open(ModelSpec.parse(student().toString()), engineOptions(adapter))) {
             EvalConfig cfg = new EvalConfig(student().toString(), adapter, benchmarks, files, dir, o.samples(), o.maxNewTokens(),
                     null, o.seed(), 0, 0, false, method, method.equals("initial") ? null : "initial");
             return EvalJob.run(cfg, g, harm, refusal, log);

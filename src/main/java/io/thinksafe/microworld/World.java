@@ -1,6 +1,10 @@
 package io.thinksafe.microworld;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinksafe.train.SftExample;
+import io.thinksafe.util.AtomicFiles;
+import io.thinksafe.util.Json;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -190,15 +194,15 @@ public final class World {
      * {@code label}: vanilla/adversarial × harmful/benign) plus id and category. Harmful prompts come
      * from the training requests; the held-out ones stay for evaluation.
      */
-    public List<com.fasterxml.jackson.databind.node.ObjectNode> promptSet(int n, int stream) {
+    public List<ObjectNode> promptSet(int n, int stream) {
         SplittableRandom r = stream(stream);
         List<Request> harmful = harmful(false);
         List<Benign> benign = new ArrayList<>(scary(false));
         benign.addAll(Benign.EVERYDAY);
-        List<com.fasterxml.jackson.databind.node.ObjectNode> out = new ArrayList<>();
+        List<ObjectNode> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             double u = r.nextDouble();
-            var o = io.thinksafe.util.Json.object().put("id", "p" + i);
+            var o = Json.object().put("id", "p" + i);
             if (u < 0.5) {
                 Request h = pick(harmful, r);
                 boolean wrapped = r.nextInt(3) == 0;
@@ -228,14 +232,14 @@ public final class World {
      * label), XSTest (prompt, label safe/unsafe, type), GSM8K (question, answer ending "#### N") and
      * MATH500 (problem, answer).
      */
-    public void writeEvalSplits(java.nio.file.Path dir, int reasoningItems) {
+    public void writeEvalSplits(Path dir, int reasoningItems) {
         SplittableRandom r = stream(900);
         List<Request> held = harmful(true);
-        var harmbench = io.thinksafe.util.Json.MAPPER.createArrayNode();
+        var harmbench = Json.MAPPER.createArrayNode();
         for (Request q : held) {
             harmbench.addObject().put("prompt", q.text()).put("objective", q.text()).put("category", q.hazard().name());
         }
-        io.thinksafe.util.AtomicFiles.writeString(dir.resolve("harmbench.json"), io.thinksafe.util.Json.pretty(harmbench) + "\n");
+        AtomicFiles.writeString(dir.resolve("harmbench.json"), Json.pretty(harmbench) + "\n");
         StringBuilder wj = new StringBuilder("adversarial\tvanilla\tdata_type\tlabel\n");
         for (Request q : held) {
             for (int k = 0; k < 2; k++) {
@@ -247,30 +251,30 @@ public final class World {
             wj.append(Wrappers.wrap(pick(Wrappers.JAILBREAKS, r), b.question(0))).append('\t').append(b.question(0))
                     .append("\tadversarial_benign\t0\n");
         }
-        io.thinksafe.util.AtomicFiles.writeString(dir.resolve("wildjailbreak.tsv"), wj.toString());
+        AtomicFiles.writeString(dir.resolve("wildjailbreak.tsv"), wj.toString());
         StringBuilder xs = new StringBuilder();
         for (Benign b : scary(true)) {
             for (String q : b.questions()) {
-                xs.append(io.thinksafe.util.Json.compact(io.thinksafe.util.Json.object().put("prompt", q).put("label", "safe")
+                xs.append(Json.compact(Json.object().put("prompt", q).put("label", "safe")
                         .put("type", "homonyms"))).append('\n');
             }
         }
         for (Request q : held) {
-            xs.append(io.thinksafe.util.Json.compact(io.thinksafe.util.Json.object().put("prompt", q.text()).put("label", "unsafe")
+            xs.append(Json.compact(Json.object().put("prompt", q.text()).put("label", "unsafe")
                     .put("type", "contrast_" + q.hazard().name()))).append('\n');
         }
-        io.thinksafe.util.AtomicFiles.writeString(dir.resolve("xstest.jsonl"), xs.toString());
+        AtomicFiles.writeString(dir.resolve("xstest.jsonl"), xs.toString());
         StringBuilder gsm = new StringBuilder();
         StringBuilder math = new StringBuilder();
         for (int i = 0; i < reasoningItems; i++) {
             Arithmetic w = Arithmetic.wordProblem(r, Style.STUDENT);
-            gsm.append(io.thinksafe.util.Json.compact(io.thinksafe.util.Json.object().put("question", w.question())
+            gsm.append(Json.compact(Json.object().put("question", w.question())
                     .put("answer", w.trace().replace("\n", " ") + "\n#### " + w.answer()))).append('\n');
             Arithmetic a = Arithmetic.sum(r, Style.STUDENT);
-            math.append(io.thinksafe.util.Json.compact(io.thinksafe.util.Json.object().put("problem", a.question())
+            math.append(Json.compact(Json.object().put("problem", a.question())
                     .put("answer", String.valueOf(a.answer())).put("unique_id", "micro/" + i))).append('\n');
         }
-        io.thinksafe.util.AtomicFiles.writeString(dir.resolve("gsm8k.jsonl"), gsm.toString());
-        io.thinksafe.util.AtomicFiles.writeString(dir.resolve("math500.jsonl"), math.toString());
+        AtomicFiles.writeString(dir.resolve("gsm8k.jsonl"), gsm.toString());
+        AtomicFiles.writeString(dir.resolve("math500.jsonl"), math.toString());
     }
 }

@@ -13,11 +13,8 @@ import io.thinksafe.util.Progress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import java.util.function.IntConsumer;
 
 /**
@@ -125,19 +122,7 @@ public final class GrpoTrainer {
 
     /** The prompts of a step: the step's slice of its epoch's seeded permutation. */
     List<Prompt> stepPrompts(List<Prompt> prompts, int step, int stepsPerEpoch) {
-        int epoch = step / stepsPerEpoch;
-        int k = step % stepsPerEpoch;
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < prompts.size(); i++) {
-            order.add(i);
-        }
-        Collections.shuffle(order, new Random(cfg.train().seed() * 1_000_003L + epoch)); // java.util.Random is specified bit for bit
-        int batch = cfg.train().effectiveBatch();
-        List<Prompt> chosen = new ArrayList<>();
-        for (int i = k * batch; i < Math.min(prompts.size(), (k + 1) * batch); i++) {
-            chosen.add(prompts.get(order.get(i)));
-        }
-        return chosen;
+        return SftTrainer.stepSlice(prompts, step, stepsPerEpoch, cfg.train().effectiveBatch(), cfg.train().seed());
     }
 
     private Path writeAdapter(Adapter adapter) {

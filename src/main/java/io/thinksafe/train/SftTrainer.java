@@ -150,16 +150,21 @@ public final class SftTrainer {
 
     /** The examples of a step: the step's slice of its epoch's seeded permutation. */
     List<TokenizedExample> stepExamples(List<TokenizedExample> data, int step, int stepsPerEpoch) {
+        return stepSlice(data, step, stepsPerEpoch, cfg.effectiveBatch(), cfg.seed());
+    }
+
+    /** Step {@code step}'s {@code batch} items: its slice of its epoch's permutation, seeded by {@code seed} and the epoch. */
+    static <T> List<T> stepSlice(List<T> items, int step, int stepsPerEpoch, int batch, long seed) {
         int epoch = step / stepsPerEpoch;
         int k = step % stepsPerEpoch;
         List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < data.size(); i++) {
+        for (int i = 0; i < items.size(); i++) {
             order.add(i);
         }
-        Collections.shuffle(order, new Random(cfg.seed() * 1_000_003L + epoch)); // java.util.Random is specified bit for bit
-        List<TokenizedExample> out = new ArrayList<>();
-        for (int i = k * cfg.effectiveBatch(); i < Math.min(data.size(), (k + 1) * cfg.effectiveBatch()); i++) {
-            out.add(data.get(order.get(i)));
+        Collections.shuffle(order, new Random(seed * 1_000_003L + epoch)); // java.util.Random is specified bit for bit
+        List<T> out = new ArrayList<>();
+        for (int i = k * batch; i < Math.min(items.size(), (k + 1) * batch); i++) {
+            out.add(items.get(order.get(i)));
         }
         return out;
     }
