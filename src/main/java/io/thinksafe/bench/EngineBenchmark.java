@@ -4,10 +4,9 @@ import ai.djl.ndarray.NDManager;
 import io.thinksafe.generate.LocalEngine;
 import io.thinksafe.generate.SamplingParams;
 import io.thinksafe.generate.TokenRequest;
-import io.thinksafe.model.Architecture;
 import io.thinksafe.model.DType;
 import io.thinksafe.model.ModelConfig;
-import io.thinksafe.model.RopeScaling;
+import io.thinksafe.model.ModelShapes;
 import io.thinksafe.model.Transformer;
 import io.thinksafe.model.TransformerLoader;
 import java.io.PrintStream;
@@ -24,8 +23,7 @@ import java.util.SplittableRandom;
  */
 public final class EngineBenchmark {
     public static ModelConfig qwen3_0_6b(int layers) {
-        return new ModelConfig(Architecture.QWEN3, 151936, 1024, 3072, layers, 16, 8, 128, 1e-6, 1_000_000,
-                RopeScaling.NONE, true, false, false, 0, 0, 40960, DType.BF16, List.of(151645, 151643), null, 151643);
+        return ModelShapes.named("qwen3-0.6b").layers(layers).dtype(DType.BF16).build();
     }
 
     public static void run(PrintStream out, int layers, int[] batches, int promptLen, int decodeSteps) {

@@ -33,8 +33,9 @@ public final class TrainerBenchmark {
             out.printf(Locale.ROOT, "machine: float32 matmul peak %.1f GFLOP/s, %d cores%n", machine.peakGflops(),
                     Runtime.getRuntime().availableProcessors());
             out.println("model            tokens  recompute  step s   tokens/s   GFLOP/s   % of peak");
-            ModelConfig tiny = new ModelConfig(Architecture.QWEN3, 32000, 256, 768, 4, 4, 2, 64, 1e-6, 1_000_000,
-                    RopeScaling.NONE, true, false, false, 0, 0, 40960, DType.BF16, List.of(2), null, 1);
+            ModelConfig tiny = ModelConfig.builder(Architecture.QWEN3).vocab(32000).hidden(256).intermediate(768).layers(4)
+                    .heads(4, 2).headDim(64).rmsNormEps(1e-6).rope(1_000_000, RopeScaling.NONE).tiedEmbeddings(true)
+                    .maxPositions(40960).dtype(DType.BF16).eos(2).pad(1).build();
             for (ModelConfig c : new ModelConfig[] {tiny, EngineBenchmark.qwen3_0_6b(layers)}) {
                 String name = c == tiny ? "tiny (4x256)" : "Qwen3-0.6B shape";
                 try (Transformer t = TransformerLoader.random(c, 2)) {

@@ -86,9 +86,10 @@ final class MicroModels {
             default -> null;
         };
         List<Integer> eosIds = role.chat() ? List.of(specialId("<|im_end|>"), specialId("<|endoftext|>")) : List.of(specialId(eos));
-        ModelConfig c = new ModelConfig(role.arch, vocabSize(), role.hidden, role.ffn, role.layers, role.heads, role.kvHeads,
-                role.headDim, 1e-6, 10_000, RopeScaling.NONE, role.chat(), false, false, 0, 0, 2048, DType.F32, eosIds, bos,
-                specialId("<|endoftext|>"));
+        ModelConfig c = ModelConfig.builder(role.arch).vocab(vocabSize()).hidden(role.hidden).intermediate(role.ffn)
+                .layers(role.layers).heads(role.heads, role.kvHeads).headDim(role.headDim).rmsNormEps(1e-6)
+                .rope(10_000, RopeScaling.NONE).tiedEmbeddings(role.chat()).maxPositions(2048).dtype(DType.F32)
+                .eos(eosIds).bos(bos).pad(specialId("<|endoftext|>")).build();
         RandomCheckpoint.write(dir, c, DType.F32, 1, seed, null);
         try {
             Files.copy(tokenizerJson, dir.resolve("tokenizer.json"));

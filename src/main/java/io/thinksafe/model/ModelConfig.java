@@ -37,6 +37,184 @@ public record ModelConfig(
         Integer bosTokenId,
         Integer padTokenId) {
 
+    /**
+     * A builder for configs made in code (tests, benchmarks, the micro-world, random checkpoints), so
+     * that the many integers of a config are named where they are set. Defaults are those of a
+     * config.json that leaves the field out; {@link #build} checks the shape as {@link #parse} does.
+     */
+    public static Builder builder(Architecture architecture) {
+        return new Builder(architecture);
+    }
+
+    /** A builder starting from this config, to change a few fields. */
+    public Builder toBuilder() {
+        Builder b = new Builder(architecture);
+        b.vocabSize = vocabSize;
+        b.hiddenSize = hiddenSize;
+        b.intermediateSize = intermediateSize;
+        b.numLayers = numLayers;
+        b.numHeads = numHeads;
+        b.numKvHeads = numKvHeads;
+        b.headDim = headDim;
+        b.rmsNormEps = rmsNormEps;
+        b.ropeTheta = ropeTheta;
+        b.ropeScaling = ropeScaling;
+        b.tieWordEmbeddings = tieWordEmbeddings;
+        b.attentionBias = attentionBias;
+        b.mlpBias = mlpBias;
+        b.slidingWindow = slidingWindow;
+        b.firstSlidingLayer = firstSlidingLayer;
+        b.maxPositionEmbeddings = maxPositionEmbeddings;
+        b.torchDtype = torchDtype;
+        b.eosTokenIds = eosTokenIds;
+        b.bosTokenId = bosTokenId;
+        b.padTokenId = padTokenId;
+        return b;
+    }
+
+    /** See {@link ModelConfig#builder}. */
+    public static final class Builder {
+        private final Architecture architecture;
+        private int vocabSize;
+        private int hiddenSize;
+        private int intermediateSize;
+        private int numLayers;
+        private int numHeads;
+        private int numKvHeads;
+        private int headDim;
+        private double rmsNormEps = 1e-6;
+        private double ropeTheta = 10_000;
+        private RopeScaling ropeScaling = RopeScaling.NONE;
+        private boolean tieWordEmbeddings;
+        private boolean attentionBias;
+        private boolean mlpBias;
+        private int slidingWindow;
+        private int firstSlidingLayer;
+        private int maxPositionEmbeddings = 32768;
+        private DType torchDtype;
+        private List<Integer> eosTokenIds = List.of();
+        private Integer bosTokenId;
+        private Integer padTokenId;
+
+        private Builder(Architecture architecture) {
+            this.architecture = architecture;
+        }
+
+        public Builder vocab(int n) {
+            vocabSize = n;
+            return this;
+        }
+
+        public Builder hidden(int n) {
+            hiddenSize = n;
+            return this;
+        }
+
+        public Builder intermediate(int n) {
+            intermediateSize = n;
+            return this;
+        }
+
+        public Builder layers(int n) {
+            numLayers = n;
+            return this;
+        }
+
+        /** Query heads and key/value heads (grouped-query attention when they differ). */
+        public Builder heads(int query, int keyValue) {
+            numHeads = query;
+            numKvHeads = keyValue;
+            return this;
+        }
+
+        /** Per-head width; when not set, hidden / query heads. */
+        public Builder headDim(int n) {
+            headDim = n;
+            return this;
+        }
+
+        public Builder rmsNormEps(double eps) {
+            rmsNormEps = eps;
+            return this;
+        }
+
+        public Builder rope(double theta, RopeScaling scaling) {
+            ropeTheta = theta;
+            ropeScaling = scaling;
+            return this;
+        }
+
+        public Builder tiedEmbeddings(boolean tied) {
+            tieWordEmbeddings = tied;
+            return this;
+        }
+
+        public Builder attentionBias(boolean on) {
+            attentionBias = on;
+            return this;
+        }
+
+        public Builder mlpBias(boolean on) {
+            mlpBias = on;
+            return this;
+        }
+
+        /** A sliding attention window of {@code tokens} from layer {@code firstLayer} on (0: every layer). */
+        public Builder slidingWindow(int tokens, int firstLayer) {
+            slidingWindow = tokens;
+            firstSlidingLayer = firstLayer;
+            return this;
+        }
+
+        public Builder maxPositions(int n) {
+            maxPositionEmbeddings = n;
+            return this;
+        }
+
+        public Builder dtype(DType dtype) {
+            torchDtype = dtype;
+            return this;
+        }
+
+        public Builder eos(Integer... ids) {
+            eosTokenIds = List.of(ids);
+            return this;
+        }
+
+        public Builder eos(List<Integer> ids) {
+            eosTokenIds = List.copyOf(ids);
+            return this;
+        }
+
+        public Builder bos(Integer id) {
+            bosTokenId = id;
+            return this;
+        }
+
+        public Builder pad(Integer id) {
+            padTokenId = id;
+            return this;
+        }
+
+        public ModelConfig build() {
+            int hd = headDim > 0 ? headDim : (numHeads > 0 ? hiddenSize / numHeads : 0);
+            if (vocabSize <= 0 || hiddenSize <= 0 || intermediateSize <= 0 || numLayers <= 0 || numHeads <= 0
+                    || numKvHeads <= 0 || hd <= 0) {
+                throw new IllegalArgumentException("vocab, hidden, intermediate, layers, heads and head_dim must be positive");
+            }
+            if (numHeads % numKvHeads != 0) {
+                throw new IllegalArgumentException("query heads (" + numHeads + ") must be a multiple of key/value heads ("
+                        + numKvHeads + ")");
+            }
+            if (hd % 2 != 0) {
+                throw new IllegalArgumentException("head_dim " + hd + " must be even for rotary embeddings");
+            }
+            return new ModelConfig(architecture, vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads,
+                    hd, rmsNormEps, ropeTheta, ropeScaling, tieWordEmbeddings, attentionBias, mlpBias, slidingWindow,
+                    firstSlidingLayer, maxPositionEmbeddings, torchDtype, eosTokenIds, bosTokenId, padTokenId);
+        }
+    }
+
     /** Qwen3 normalises each query/key head before RoPE. */
     public boolean qkNorm() {
         return architecture == Architecture.QWEN3;
@@ -112,19 +290,25 @@ public record ModelConfig(
             window = c.path("sliding_window").asInt(0);
             firstSliding = c.path("max_window_layers").asInt(0);
         }
-        return new ModelConfig(arch,
-                f.positiveInt("vocab_size"), hidden, f.positiveInt("intermediate_size"),
-                f.positiveInt("num_hidden_layers"), heads, kvHeads, headDim,
-                c.path("rms_norm_eps").asDouble(1e-6), theta, scaling,
-                c.path("tie_word_embeddings").asBoolean(false),
-                c.path("attention_bias").asBoolean(false),
-                c.path("mlp_bias").asBoolean(false),
-                Math.max(0, window), firstSliding,
-                c.path("max_position_embeddings").asInt(32768),
-                DType.fromTorchName(c.path("torch_dtype").asText(c.path("dtype").asText(null))),
-                intList(c.path("eos_token_id")),
-                c.hasNonNull("bos_token_id") ? c.get("bos_token_id").asInt() : null,
-                c.hasNonNull("pad_token_id") ? c.get("pad_token_id").asInt() : null);
+        return builder(arch)
+                .vocab(f.positiveInt("vocab_size"))
+                .hidden(hidden)
+                .intermediate(f.positiveInt("intermediate_size"))
+                .layers(f.positiveInt("num_hidden_layers"))
+                .heads(heads, kvHeads)
+                .headDim(headDim)
+                .rmsNormEps(c.path("rms_norm_eps").asDouble(1e-6))
+                .rope(theta, scaling)
+                .tiedEmbeddings(c.path("tie_word_embeddings").asBoolean(false))
+                .attentionBias(c.path("attention_bias").asBoolean(false))
+                .mlpBias(c.path("mlp_bias").asBoolean(false))
+                .slidingWindow(Math.max(0, window), firstSliding)
+                .maxPositions(c.path("max_position_embeddings").asInt(32768))
+                .dtype(DType.fromTorchName(c.path("torch_dtype").asText(c.path("dtype").asText(null))))
+                .eos(intList(c.path("eos_token_id")))
+                .bos(c.hasNonNull("bos_token_id") ? c.get("bos_token_id").asInt() : null)
+                .pad(c.hasNonNull("pad_token_id") ? c.get("pad_token_id").asInt() : null)
+                .build();
     }
 
     private static RopeScaling parseScaling(JsonNode s, String where) {

@@ -18,8 +18,9 @@ public final class TinyQwen3 {
     }
 
     public static Path write(Path dir, long seed, DType dtype) {
-        ModelConfig c = new ModelConfig(Architecture.QWEN3, 151936, 32, 64, 2, 4, 2, 8, 1e-6, 1_000_000,
-                RopeScaling.NONE, true, false, false, 0, 0, 40960, dtype, List.of(151645, 151643), null, 151643);
+        ModelConfig c = ModelConfig.builder(Architecture.QWEN3).vocab(151936).hidden(32).intermediate(64).layers(2)
+                .heads(4, 2).headDim(8).rmsNormEps(1e-6).rope(1_000_000, RopeScaling.NONE).tiedEmbeddings(true)
+                .maxPositions(40960).dtype(dtype).eos(151645, 151643).pad(151643).build();
         RandomCheckpoint.write(dir, c, dtype, 1, seed, Qwen3Files.dir());
         return dir;
     }

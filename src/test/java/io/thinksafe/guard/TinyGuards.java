@@ -27,8 +27,9 @@ public final class TinyGuards {
 
     public static Path llamaGuard(Path dir, long seed, int maxPositions) {
         int vocab = 256 + LLAMA_SPECIALS.size();
-        ModelConfig c = new ModelConfig(Architecture.LLAMA, vocab, 32, 64, 2, 4, 2, 8, 1e-5, 500_000, RopeScaling.NONE,
-                false, false, false, 0, 0, maxPositions, DType.BF16, List.of(256 + 4, 256 + 1), 256, null);
+        ModelConfig c = ModelConfig.builder(Architecture.LLAMA).vocab(vocab).hidden(32).intermediate(64).layers(2)
+                .heads(4, 2).headDim(8).rmsNormEps(1e-5).rope(500_000, RopeScaling.NONE).maxPositions(maxPositions)
+                .dtype(DType.BF16).eos(256 + 4, 256 + 1).bos(256).build();
         RandomCheckpoint.write(dir, c, DType.BF16, 1, seed, null);
         ByteLevelTokenizer.write(dir.resolve("tokenizer.json"), LLAMA_SPECIALS);
         ObjectNode tc = Json.object();
@@ -41,8 +42,9 @@ public final class TinyGuards {
 
     public static Path wildGuard(Path dir, long seed, int maxPositions) {
         int vocab = 256 + MISTRAL_SPECIALS.size();
-        ModelConfig c = new ModelConfig(Architecture.MISTRAL, vocab, 32, 64, 2, 4, 2, 8, 1e-5, 1_000_000, RopeScaling.NONE,
-                false, false, false, 0, 0, maxPositions, DType.BF16, List.of(256 + 2), 256 + 1, null);
+        ModelConfig c = ModelConfig.builder(Architecture.MISTRAL).vocab(vocab).hidden(32).intermediate(64).layers(2)
+                .heads(4, 2).headDim(8).rmsNormEps(1e-5).rope(1_000_000, RopeScaling.NONE).maxPositions(maxPositions)
+                .dtype(DType.BF16).eos(256 + 2).bos(256 + 1).build();
         RandomCheckpoint.write(dir, c, DType.BF16, 1, seed, null);
         ByteLevelTokenizer.write(dir.resolve("tokenizer.json"), MISTRAL_SPECIALS);
         return dir;

@@ -9,15 +9,19 @@ public final class TinyModels {
 
     public static ModelConfig config(Architecture arch, int vocab) {
         return switch (arch) {
-            case QWEN3 -> new ModelConfig(arch, vocab, 64, 96, 2, 4, 2, 32, 1e-6, 1_000_000, RopeScaling.NONE,
-                    true, false, false, 0, 0, 4096, DType.BF16, List.of(vocab - 1, vocab - 2), null, vocab - 2);
-            case QWEN2 -> new ModelConfig(arch, vocab, 48, 80, 2, 6, 2, 8, 1e-6, 10_000, RopeScaling.NONE,
-                    false, false, false, 0, 0, 4096, DType.BF16, List.of(vocab - 1), vocab - 3, null);
-            case LLAMA -> new ModelConfig(arch, vocab, 64, 128, 2, 4, 1, 16, 1e-5, 500_000,
-                    new RopeScaling(RopeScaling.Type.LLAMA3, 8, 1, 4, 64),
-                    false, true, true, 0, 0, 4096, DType.BF16, List.of(vocab - 1, vocab - 4), vocab - 3, null);
-            case MISTRAL -> new ModelConfig(arch, vocab, 64, 112, 2, 4, 2, 16, 1e-5, 10_000, RopeScaling.NONE,
-                    false, false, false, 7, 0, 4096, DType.BF16, List.of(vocab - 1), vocab - 3, null);
+            case QWEN3 -> ModelConfig.builder(arch).vocab(vocab).hidden(64).intermediate(96).layers(2).heads(4, 2)
+                    .headDim(32).rmsNormEps(1e-6).rope(1_000_000, RopeScaling.NONE).tiedEmbeddings(true)
+                    .maxPositions(4096).dtype(DType.BF16).eos(vocab - 1, vocab - 2).pad(vocab - 2).build();
+            case QWEN2 -> ModelConfig.builder(arch).vocab(vocab).hidden(48).intermediate(80).layers(2).heads(6, 2)
+                    .headDim(8).rmsNormEps(1e-6).rope(10_000, RopeScaling.NONE)
+                    .maxPositions(4096).dtype(DType.BF16).eos(vocab - 1).bos(vocab - 3).build();
+            case LLAMA -> ModelConfig.builder(arch).vocab(vocab).hidden(64).intermediate(128).layers(2).heads(4, 1)
+                    .headDim(16).rmsNormEps(1e-5).rope(500_000, new RopeScaling(RopeScaling.Type.LLAMA3, 8, 1, 4, 64))
+                    .attentionBias(true).mlpBias(true)
+                    .maxPositions(4096).dtype(DType.BF16).eos(vocab - 1, vocab - 4).bos(vocab - 3).build();
+            case MISTRAL -> ModelConfig.builder(arch).vocab(vocab).hidden(64).intermediate(112).layers(2).heads(4, 2)
+                    .headDim(16).rmsNormEps(1e-5).rope(10_000, RopeScaling.NONE).slidingWindow(7, 0)
+                    .maxPositions(4096).dtype(DType.BF16).eos(vocab - 1).bos(vocab - 3).build();
         };
     }
 

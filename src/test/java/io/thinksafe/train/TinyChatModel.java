@@ -24,8 +24,9 @@ final class TinyChatModel {
     static Path write(Path dir, long seed, boolean opensThink) {
         int vocab = 256 + SPECIALS.size();
         int end = 256 + 2;
-        ModelConfig c = new ModelConfig(Architecture.QWEN3, vocab, 32, 64, 2, 4, 2, 8, 1e-6, 1_000_000, RopeScaling.NONE,
-                true, false, false, 0, 0, 4096, DType.F32, List.of(end), null, end);
+        ModelConfig c = ModelConfig.builder(Architecture.QWEN3).vocab(vocab).hidden(32).intermediate(64).layers(2)
+                .heads(4, 2).headDim(8).rmsNormEps(1e-6).rope(1_000_000, RopeScaling.NONE).tiedEmbeddings(true)
+                .maxPositions(4096).dtype(DType.F32).eos(end).pad(end).build();
         RandomCheckpoint.write(dir, c, DType.F32, 1, seed, null);
         ByteLevelTokenizer.write(dir.resolve("tokenizer.json"), SPECIALS);
         ObjectNode tc = Json.object();
