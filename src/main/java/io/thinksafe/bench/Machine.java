@@ -7,9 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.CompletableFuture;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
+import io.thinksafe.model.cpu.Vectors;
 
 /**
  * This machine's limits, measured in the same run as the benchmark they judge: streaming read
@@ -18,8 +16,6 @@ import jdk.incubator.vector.VectorSpecies;
  * hardware can be seen to do, not what one library happens to reach.
  */
 public record Machine(double readGBs, double torchSumGBs, double javaReadGBs, double peakGflops) {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-
     public static Machine measure(NDManager m) {
         long n = 256L << 20; // 1 GiB of float32, far beyond any cache
         double torchSum = 0;
@@ -45,22 +41,14 @@ public record Machine(double readGBs, double torchSumGBs, double javaReadGBs, do
         int threads = Runtime.getRuntime().availableProcessors();
         int bytes = b.capacity();
         CompletableFuture<?>[] parts = new CompletableFuture<?>[threads];
+        Object mem = Vectors.wrap(b);
         float[] sums = new float[threads];
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
         for (int p = 0; p < threads; p++) {
             int from = (int) ((long) bytes * p / threads) / 256 * 256;
             int to = p == threads - 1 ? bytes : (int) ((long) bytes * (p + 1) / threads) / 256 * 256;
             int idx = p;
-            parts[p] = CompletableFuture.runAsync(() -> {
-                FloatVector a0 = FloatVector.zero(S);
-                FloatVector a1 = FloatVector.zero(S);
-                int step = 2 * S.vectorByteSize();
-                for (int o = from; o + step <= to; o += step) {
-                    a0 = a0.add(FloatVector.fromByteBuffer(S, b, o, ByteOrder.LITTLE_ENDIAN));
-                    a1 = a1.add(FloatVector.fromByteBuffer(S, b, o + S.vectorByteSize(), ByteOrder.LITTLE_ENDIAN));
-                }
-                sums[idx] = a0.add(a1).reduceLanes(VectorOperators.ADD);
-            }, pool);
+            parts[p] = CompletableFuture.runAsync(() -> sums[idx] = Vectors.sum(mem, from, to), pool);
         }
         CompletableFuture.allOf(parts).join();
         pool.shutdown();

@@ -3,7 +3,8 @@ package io.thinksafe.generate;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.thinksafe.model.KvCache;
-import io.thinksafe.model.TokenDecoder;
+import io.thinksafe.model.Decoder;
+import io.thinksafe.model.Kernels;
 import io.thinksafe.model.Transformer;
 import io.thinksafe.text.Tokenizer;
 import java.util.ArrayDeque;
@@ -41,12 +42,12 @@ public final class LocalEngine {
     private final Tokenizer tokenizer;
     private final Set<Integer> eosIds;
     private final Options options;
-    /** The Java decode path, when the weights allow it (plain float32 matrices). */
-    private final TokenDecoder decoder;
+    /** Decode steps, as the chosen kernels run them (the Java path, or the reference forward). */
+    private final Decoder decoder;
 
     public LocalEngine(Transformer model, Tokenizer tokenizer, Set<Integer> eosIds, Options options) {
         this.model = model;
-        this.decoder = Boolean.getBoolean("thinksafe.torchDecode") ? null : TokenDecoder.of(model);
+        this.decoder = Kernels.current().decoder(model);
         this.tokenizer = tokenizer;
         this.eosIds = Set.copyOf(eosIds);
         this.options = options;
@@ -271,17 +272,7 @@ public final class LocalEngine {
             tokens[i] = seqs.get(i).generated[seqs.get(i).count - 1];
             caches[i] = seqs.get(i).cache;
         }
-        if (decoder != null) {
-            float[] all = decoder.logits(decoder.step(tokens, caches), tokens.length);
-            return split(all, tokens.length);
-        }
-        List<Transformer.Segment> segments = new ArrayList<>();
-        for (int i = 0; i < tokens.length; i++) {
-            segments.add(new Transformer.Segment(new int[] {tokens[i]}, caches[i]));
-        }
-        try (NDManager step = model.manager().newSubManager()) {
-            return split(model.logits(model.hidden(segments, step)).toFloatArray(), tokens.length);
-        }
+        return split(decoder.logits(decoder.step(tokens, caches), tokens.length), tokens.length);
     }
 
     /** Runs prompt chunks; returns the next-token logits of the sequences whose prompt is now complete. */

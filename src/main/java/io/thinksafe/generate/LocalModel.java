@@ -43,8 +43,8 @@ public final class LocalModel implements AutoCloseable {
     }
 
     /**
-     * Loads a model directory, with a PEFT LoRA adapter folded into its weights when {@code adapter}
-     * is given (merged copies of the adapted projections; the base files are untouched).
+     * Loads a model directory, with a PEFT LoRA adapter on top when {@code adapter} is given: kept
+     * unmerged, so it costs its own size (the base stays as stored, bf16 included), in inference mode.
      */
     public static LocalModel load(Path dir, Path adapter) {
         Checkpoint ckpt = Checkpoint.open(dir);
@@ -53,7 +53,7 @@ public final class LocalModel implements AutoCloseable {
         Transformer t = TransformerLoader.load(ckpt);
         if (adapter != null) {
             try {
-                Adapter.load(t, adapter).foldIntoModel();
+                Adapter.load(t, adapter).setTraining(false);
             } catch (RuntimeException e) {
                 t.close();
                 throw e;

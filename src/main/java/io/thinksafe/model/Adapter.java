@@ -2,6 +2,7 @@ package io.thinksafe.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -58,9 +59,10 @@ public final class Adapter {
             for (int i = 0; i < a.length; i++) {
                 a[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
             }
-            // same dtype as the base weight (float32, or float64 in gradient checks)
-            NDArray aArr = t.manager().create(a, new Shape(config.r(), in)).toType(base.weight().getDataType(), false);
-            NDArray bArr = t.manager().zeros(new Shape(base.outFeatures(), config.r()), base.weight().getDataType());
+            // float32, or float64 over a float64 base (gradient checks); a bf16 base gets float32 factors, as PEFT's
+            DataType type = base.weight().dtype() == DType.F64 ? DataType.FLOAT64 : DataType.FLOAT32;
+            NDArray aArr = t.manager().create(a, new Shape(config.r(), in)).toType(type, false);
+            NDArray bArr = t.manager().zeros(new Shape(base.outFeatures(), config.r()), type);
             return new NDArray[] {aArr, bArr};
         });
     }
@@ -131,104 +133,56 @@ public final class Adapter {
     }
 
     private static void forEachTarget(Transformer t, LoraConfig config, Init visit) {
-        String[] names = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
         for (int i = 0; i < t.config().numLayers(); i++) {
             Transformer.Layer l = t.layers().get(i);
-            Linear[] lin = {l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down()};
-            for (int m = 0; m < lin.length; m++) {
-                if (config.targetModules().contains(names[m]) && lin[m] instanceof DenseLinear base) {
-                    visit.weights(moduleKey(i, names[m]), base);
+            for (Projection p : Projection.values()) {
+                if (config.targetModules().contains(p.moduleName()) && l.projection(p) instanceof DenseLinear base) {
+                    visit.weights(moduleKey(i, p), base);
                 }
             }
         }
     }
 
-    static String moduleKey(int layer, String name) {
-        boolean attention = name.equals("q_proj") || name.equals("k_proj") || name.equals("v_proj") || name.equals("o_proj");
-        return "base_model.model.model.layers." + layer + (attention ? ".self_attn." : ".mlp.") + name;
+    /** PEFT's module path, e.g. {@code base_model.model.model.layers.0.self_attn.q_proj}. */
+    static String moduleKey(int layer, Projection p) {
+        return "base_model.model.model.layers." + layer + "." + p.path;
     }
 
     private static Adapter install(Transformer t, LoraConfig config, Init init) {
         List<Module> modules = new ArrayList<>();
         for (int i = 0; i < t.config().numLayers(); i++) {
-            Transformer.Layer l = t.layers().get(i);
-            Linear[] lin = {l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down()};
-            String[] names = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
-            for (int m = 0; m < lin.length; m++) {
-                if (!config.targetModules().contains(names[m])) {
-                    continue;
+            int layer = i;
+            t.setLayer(i, t.layers().get(i).mapProjections((p, linear) -> {
+                if (!config.targetModules().contains(p.moduleName())) {
+                    return linear;
                 }
-                if (!(lin[m] instanceof DenseLinear base)) {
-                    throw new ThinkSafeException("layer " + i + " " + names[m] + " already carries an adapter");
+                if (!(linear instanceof DenseLinear base)) {
+                    throw new ThinkSafeException("layer " + layer + " " + p.moduleName() + " already carries an adapter");
                 }
-                String key = moduleKey(i, names[m]);
+                String key = moduleKey(layer, p);
                 NDArray[] ab = init.weights(key, base);
                 LoraLinear lora = new LoraLinear(base, ab[0], ab[1], config.scale(), (float) config.dropout());
-                lin[m] = lora;
                 modules.add(new Module(key, lora));
-            }
-            t.setLayer(i, new Transformer.Layer(l.inputNorm(), lin[0], lin[1], lin[2], lin[3], l.qNorm(), l.kNorm(),
-                    l.postNorm(), lin[4], lin[5], lin[6]));
+                return lora;
+            }));
         }
         return new Adapter(t, config, modules);
     }
 
     /**
-     * Replaces every adapted projection by a plain one with the merged weight {@code W + scale·B·A}
-     * (a copy; the base stays untouched in its file), for fast inference: the Java decode path runs
-     * plain matrices only. The adapter can no longer be switched off afterwards.
-     */
-    public void foldIntoModel() {
-        for (int i = 0; i < model.config().numLayers(); i++) {
-            Transformer.Layer l = model.layers().get(i);
-            model.setLayer(i, new Transformer.Layer(l.inputNorm(), fold(l.q()), fold(l.k()), fold(l.v()), fold(l.o()),
-                    l.qNorm(), l.kNorm(), l.postNorm(), fold(l.gate()), fold(l.up()), fold(l.down())));
-        }
-    }
-
-    /**
-     * A plain model over the same weights with every adapted projection replaced by a merged copy
-     * {@code W + scale·B·A}, for fast sampling from the current adapter: the Java decode path runs
-     * plain matrices only. The adapter stays live on the original. Closing the copy frees the merged
-     * tensors and nothing else; weights the two share stay with the original.
+     * A plain model over the same weights with every adapted projection replaced by a merged float32
+     * copy {@code W + scale·B·A}: a frozen snapshot of the current adapter (GRPO samples from one each
+     * step). The adapter stays live on the original. Closing the copy frees the merged tensors and
+     * nothing else; weights the two share stay with the original.
      */
     public Transformer mergedCopy() {
         NDManager copies = model.manager().newSubManager();
         List<Transformer.Layer> layers = new ArrayList<>();
-        boolean grad = ai.djl.pytorch.jni.JniUtils.isGradMode();
-        ai.djl.pytorch.jni.JniUtils.setGradMode(false); // a snapshot, not part of any graph
-        try {
-            for (Transformer.Layer l : model.layers()) {
-                layers.add(new Transformer.Layer(l.inputNorm(), fold(l.q(), copies), fold(l.k(), copies), fold(l.v(), copies),
-                        fold(l.o(), copies), l.qNorm(), l.kNorm(), l.postNorm(), fold(l.gate(), copies), fold(l.up(), copies),
-                        fold(l.down(), copies)));
-            }
-        } finally {
-            ai.djl.pytorch.jni.JniUtils.setGradMode(grad);
+        for (Transformer.Layer l : model.layers()) {
+            layers.add(l.mapProjections((p, linear) -> linear instanceof LoraLinear lora
+                    ? new DenseLinear(Weight.of(lora.mergedWeight(copies)), lora.base().bias()) : linear));
         }
         return new Transformer(model.config(), copies, model.embedding(), layers, model.finalNormWeight(), model.lmHead());
-    }
-
-    /** The merged weight owned by {@code owner}; the product's temporaries are freed at once. */
-    private static Linear fold(Linear linear, NDManager owner) {
-        if (!(linear instanceof LoraLinear lora)) {
-            return linear;
-        }
-        try (NDManager tmp = owner.newSubManager()) {
-            NDArray delta = lora.b().matMul(lora.a());
-            delta.attach(tmp);
-            NDArray merged = lora.base().weight().add(delta.mul(lora.scale()));
-            merged.attach(owner);
-            return new DenseLinear(merged, lora.base().bias());
-        }
-    }
-
-    private static Linear fold(Linear linear) {
-        if (!(linear instanceof LoraLinear lora)) {
-            return linear;
-        }
-        NDArray merged = lora.base().weight().add(lora.b().matMul(lora.a()).mul(lora.scale()));
-        return new DenseLinear(merged, lora.base().bias());
     }
 
     /** The trainable tensors in a fixed order (A then B of each module). */

@@ -133,17 +133,46 @@ public final class Checkpoint {
         return tensors.get(name).loadFloat32(name, manager);
     }
 
-    /** Loads a tensor as float32 after checking that its shape is the one config.json implies. */
-    public NDArray load(String name, NDManager manager, long... expectedShape) {
+    /**
+     * Loads a weight matrix in the dtype the file stores it (float32 as a tensor, bf16/f16 mapped as they
+     * are), after checking its shape against config.json.
+     */
+    public Weight loadWeight(String name, NDManager manager, long rows, long cols) {
+        SafetensorsFile file = fileOf(name);
+        check(file, name, new long[] {rows, cols});
+        return file.loadWeight(name, manager);
+    }
+
+    private SafetensorsFile fileOf(String name) {
         SafetensorsFile file = tensors.get(name);
         if (file == null) {
             throw new ThinkSafeException(dir + ": missing tensor '" + name + "'");
         }
+        return file;
+    }
+
+    private static void check(SafetensorsFile file, String name, long[] expectedShape) {
         SafetensorsFile.Entry e = file.entry(name);
         if (!Arrays.equals(e.shape(), expectedShape)) {
             throw new ThinkSafeException(file.path() + ": tensor '" + name + "' has shape "
                     + Arrays.toString(e.shape()) + " but config.json implies " + Arrays.toString(expectedShape));
         }
+    }
+
+    /** Bytes of all weights as stored (what holding them in their own dtype costs). */
+    public long weightBytes() {
+        long total = 0;
+        for (Map.Entry<String, SafetensorsFile> t : tensors.entrySet()) {
+            SafetensorsFile.Entry e = t.getValue().entry(t.getKey());
+            total += e.end() - e.begin();
+        }
+        return total;
+    }
+
+    /** Loads a tensor as float32 after checking that its shape is the one config.json implies. */
+    public NDArray load(String name, NDManager manager, long... expectedShape) {
+        SafetensorsFile file = fileOf(name);
+        check(file, name, expectedShape);
         return file.loadFloat32(name, manager);
     }
 }

@@ -69,24 +69,24 @@ public final class KvCache implements AutoCloseable {
     }
 
     /** Makes room for {@code extra} more positions (growing moves the data and renews the views). */
-    void reserve(int extra) {
+    public void reserve(int extra) {
         if (length + extra > capacity) {
             grow(length + extra);
         }
     }
 
     /** The memory of layer {@code l}'s keys, [kvHeads, capacity, headDim] float32, little-endian. */
-    ByteBuffer keyView(int l) {
+    public ByteBuffer keyView(int l) {
         views();
         return keyViews[l];
     }
 
-    ByteBuffer valueView(int l) {
+    public ByteBuffer valueView(int l) {
         views();
         return valueViews[l];
     }
 
-    int capacity() {
+    public int capacity() {
         return capacity;
     }
 
@@ -102,7 +102,7 @@ public final class KvCache implements AutoCloseable {
     }
 
     /** Called once all layers have stored a step's {@code t} new positions. */
-    void advance(int t) {
+    public void advance(int t) {
         length += t;
     }
 

@@ -1,11 +1,16 @@
 package io.thinksafe.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import java.util.SplittableRandom;
 
 /**
  * LoRA around a frozen linear layer, as PEFT does it: {@code y = base(x) + scale · (dropout(x) · Aᵀ) · Bᵀ}
- * with A [r, in] and B [out, r]. Turning it off gives the base model back (the KL reference).
+ * with A [r, in] and B [out, r], {@code scale = alpha / r}. Turning it off gives the base model back
+ * (the KL reference). The base stays as stored (bf16 included): the adapter costs only A and B.
+ *
+ * <p>This class is where the update is written: as tensors for libtorch ({@link #forward}), on float
+ * arrays for the Java decode path ({@link #addDelta}), and folded into a weight ({@link #mergedWeight}).
  */
 public final class LoraLinear implements Linear {
     private final DenseLinear base;
@@ -41,6 +46,10 @@ public final class LoraLinear implements Linear {
         return scale;
     }
 
+    public boolean enabled() {
+        return enabled;
+    }
+
     public void setEnabled(boolean on) {
         this.enabled = on;
     }
@@ -59,6 +68,10 @@ public final class LoraLinear implements Linear {
         this.training = on;
     }
 
+    public boolean training() {
+        return training;
+    }
+
     @Override
     public NDArray forward(NDArray x) {
         NDArray y = base.forward(x);
@@ -69,6 +82,42 @@ public final class LoraLinear implements Linear {
         NDArray low = ai.djl.nn.core.Linear.linear(in, a).singletonOrThrow();
         NDArray delta = Torch.times(ai.djl.nn.core.Linear.linear(low, b).singletonOrThrow(), scale);
         return y.add(delta);
+    }
+
+    /** Products of float arrays: {@code y [m, rows] = x [m, cols] · Wᵀ}. */
+    public interface Product {
+        float[] apply(Weight w, float[] x, int m);
+    }
+
+    /**
+     * {@code y += scale · (x · Aᵀ) · Bᵀ} on float arrays (x [m, in], y [m, out]), for the Java decode path;
+     * dropout does not apply (inference).
+     */
+    public void addDelta(float[] x, int m, float[] y, Product product) {
+        if (!enabled) {
+            return;
+        }
+        float[] low = product.apply(Weight.of(a), x, m);
+        float[] delta = product.apply(Weight.of(b), low, m);
+        for (int i = 0; i < y.length; i++) {
+            y[i] += scale * delta[i];
+        }
+    }
+
+    /** The folded weight {@code W + scale · B·A} as a new float32 tensor owned by {@code m}. */
+    public NDArray mergedWeight(NDManager m) {
+        boolean grad = ai.djl.pytorch.jni.JniUtils.isGradMode();
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false); // a snapshot, not part of any graph
+        try (NDManager tmp = m.newSubManager()) {
+            NDArray delta = b.matMul(a);
+            delta.attach(tmp);
+            NDArray w = base.weight().float32(tmp).toType(delta.getDataType(), false);
+            NDArray merged = w.add(Torch.times(delta, scale));
+            merged.attach(m);
+            return merged;
+        } finally {
+            ai.djl.pytorch.jni.JniUtils.setGradMode(grad);
+        }
     }
 
     /** Inverted dropout: each element kept with probability 1 - p and scaled by 1 / (1 - p). */

@@ -93,13 +93,9 @@ public final class Merge {
 
     private static float[] mergedValues(Checkpoint base, String name, LoraLinear lora) {
         try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu())) {
-            NDArray w = base.loadRaw(name, m);
-            if (lora == null) {
-                return w.toFloatArray();
-            }
-            // the same update the adapter applies: W + scale · B [out, r] · A [r, in]
-            NDArray delta = lora.b().matMul(lora.a()).mul(lora.scale());
-            return w.add(delta).toFloatArray();
+            // the adapter's own fold (W + scale·B·A, in float32), read from the base file when not adapted
+            NDArray w = lora == null ? base.loadRaw(name, m) : lora.mergedWeight(m);
+            return w.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
         }
     }
 

@@ -25,8 +25,9 @@ import java.util.Map;
 /**
  * One {@code .safetensors} file: an 8-byte little-endian header length, a JSON header naming each
  * tensor's dtype, shape and byte range, then the raw little-endian data. Tensors are memory-mapped,
- * never read through the Java heap: float32 data becomes a tensor over the mapped pages themselves,
- * and bf16/f16 data is decoded straight into the memory of a new float32 tensor.
+ * never read through the Java heap: float32 data becomes a tensor over the mapped pages themselves;
+ * bf16/f16 weight matrices stay in the mapping as they are ({@link #loadWeight}), and small bf16/f16
+ * tensors (norms, biases) are decoded into float32 tensors.
  *
  * <p>The mapping is read-only (model files are often read-only, and we never write to them): a
  * float32 weight tensor must not be updated in place. Code that trains full weights copies them first.
@@ -207,6 +208,33 @@ public final class SafetensorsFile {
         } finally {
             parts.close();
         }
+    }
+
+    /**
+     * Loads a 2-D weight as a {@link Weight}: float32 as a tensor over the mapping (as {@link #loadFloat32}),
+     * bfloat16 and float16 kept as they are in the file, mapped read-only in row blocks (no copy, no
+     * widening: pages are read as the kernels touch them).
+     */
+    public Weight loadWeight(String name, NDManager manager) {
+        Entry e = entry(name);
+        if (e.shape().length != 2) {
+            throw new ThinkSafeException(path + ": tensor '" + name + "' has shape " + java.util.Arrays.toString(e.shape())
+                    + " but a 2-D weight matrix was expected");
+        }
+        if ((e.dtype() != DType.BF16 && e.dtype() != DType.F16) || manager.getDevice().isGpu()) {
+            return Weight.of(loadFloat32(name, manager));
+        }
+        int rows = Math.toIntExact(e.shape()[0]);
+        int cols = Math.toIntExact(e.shape()[1]);
+        int perBlock = Weight.rowsPerBuffer(cols, 2);
+        int n = (rows + perBlock - 1) / perBlock;
+        ByteBuffer[] blocks = new ByteBuffer[n];
+        for (int b = 0; b < n; b++) {
+            long from = (long) b * perBlock;
+            long to = Math.min(rows, from + perBlock);
+            blocks[b] = map(e.begin() + from * cols * 2, (to - from) * cols * 2);
+        }
+        return Weight.of16Bit(e.dtype(), blocks, perBlock, rows, cols);
     }
 
     private NDArray loadRows(Entry e, long rowFrom, long rowTo, NDManager manager) {

@@ -9,6 +9,7 @@ import ai.djl.nn.Activation;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 
 /**
@@ -30,18 +31,47 @@ public final class Transformer implements AutoCloseable {
         }
     }
 
+    /**
+     * One decoder block's weights, by name. Layers are made by the loader and changed only through
+     * {@link #mapProjections} and {@link #mapNorms}, so adding a field touches those three places.
+     */
     public record Layer(NDArray inputNorm, Linear q, Linear k, Linear v, Linear o, NDArray qNorm, NDArray kNorm,
-                        NDArray postNorm, Linear gate, Linear up, Linear down) {}
+                        NDArray postNorm, Linear gate, Linear up, Linear down) {
+        public Linear projection(Projection p) {
+            return switch (p) {
+                case Q -> q;
+                case K -> k;
+                case V -> v;
+                case O -> o;
+                case GATE -> gate;
+                case UP -> up;
+                case DOWN -> down;
+            };
+        }
+
+        /** This layer with each projection replaced by {@code f(which, projection)}. */
+        public Layer mapProjections(BiFunction<Projection, Linear, Linear> f) {
+            return new Layer(inputNorm, f.apply(Projection.Q, q), f.apply(Projection.K, k), f.apply(Projection.V, v),
+                    f.apply(Projection.O, o), qNorm, kNorm, postNorm, f.apply(Projection.GATE, gate),
+                    f.apply(Projection.UP, up), f.apply(Projection.DOWN, down));
+        }
+
+        /** This layer with each norm weight (present ones) replaced by {@code f(weight)}. */
+        public Layer mapNorms(UnaryOperator<NDArray> f) {
+            return new Layer(f.apply(inputNorm), q, k, v, o, qNorm == null ? null : f.apply(qNorm),
+                    kNorm == null ? null : f.apply(kNorm), f.apply(postNorm), gate, up, down);
+        }
+    }
 
     private final ModelConfig config;
     private final NDManager manager;
-    private NDArray embedding;
+    private Weight embedding;
     private final Layer[] layers;
     private NDArray finalNorm;
     private Linear lmHead;
     private final Rope rope;
 
-    public Transformer(ModelConfig config, NDManager manager, NDArray embedding, List<Layer> layers,
+    public Transformer(ModelConfig config, NDManager manager, Weight embedding, List<Layer> layers,
                        NDArray finalNorm, Linear lmHead) {
         this.config = config;
         this.manager = manager;
@@ -65,28 +95,27 @@ public final class Transformer implements AutoCloseable {
     }
 
     /**
-     * Every weight in Hugging Face naming ({@code model.layers.0.self_attn.q_proj.weight}, …); a tied
-     * output projection is not listed twice. LoRA-wrapped projections list their base weight.
+     * Every weight as a float32 tensor, in Hugging Face naming ({@code model.layers.0.self_attn.q_proj.weight},
+     * …); a tied output projection is not listed twice; LoRA-wrapped projections list their base weight.
+     * For models whose weights are tensors (float32 checkpoints, or after {@link #mapWeights}).
      */
     public Map<String, NDArray> namedWeights() {
         Map<String, NDArray> out = new LinkedHashMap<>();
-        out.put("model.embed_tokens.weight", embedding);
+        out.put("model.embed_tokens.weight", tensorOf(embedding));
         for (int i = 0; i < layers.length; i++) {
             Layer l = layers[i];
             String p = "model.layers." + i + ".";
             out.put(p + "input_layernorm.weight", l.inputNorm());
-            putLinear(out, p + "self_attn.q_proj", l.q());
-            putLinear(out, p + "self_attn.k_proj", l.k());
-            putLinear(out, p + "self_attn.v_proj", l.v());
-            putLinear(out, p + "self_attn.o_proj", l.o());
-            if (l.qNorm() != null) {
-                out.put(p + "self_attn.q_norm.weight", l.qNorm());
-                out.put(p + "self_attn.k_norm.weight", l.kNorm());
+            for (Projection proj : Projection.values()) {
+                putLinear(out, p + proj.path, l.projection(proj));
+                if (proj == Projection.O && l.qNorm() != null) {
+                    out.put(p + "self_attn.q_norm.weight", l.qNorm());
+                    out.put(p + "self_attn.k_norm.weight", l.kNorm());
+                }
+                if (proj == Projection.O) {
+                    out.put(p + "post_attention_layernorm.weight", l.postNorm());
+                }
             }
-            out.put(p + "post_attention_layernorm.weight", l.postNorm());
-            putLinear(out, p + "mlp.gate_proj", l.gate());
-            putLinear(out, p + "mlp.up_proj", l.up());
-            putLinear(out, p + "mlp.down_proj", l.down());
         }
         out.put("model.norm.weight", finalNorm);
         if (!config.tieWordEmbeddings()) {
@@ -95,36 +124,39 @@ public final class Transformer implements AutoCloseable {
         return out;
     }
 
+    private static NDArray tensorOf(Weight w) {
+        if (w.tensor() == null) {
+            throw new IllegalStateException("weights held as " + w.dtype() + "; mapWeights makes float32 tensors first");
+        }
+        return w.tensor();
+    }
+
     private static void putLinear(Map<String, NDArray> out, String name, Linear l) {
         DenseLinear d = l instanceof LoraLinear lora ? lora.base() : (DenseLinear) l;
-        out.put(name + ".weight", d.weight());
+        out.put(name + ".weight", tensorOf(d.weight()));
         if (d.bias() != null) {
             out.put(name + ".bias", d.bias());
         }
     }
 
     /**
-     * Replaces every weight by {@code f(weight)} (e.g. a private copy for full fine-tuning, or a
-     * float64 copy for gradient checks); a tied output projection keeps sharing the embedding.
-     * Only for plain (not LoRA-wrapped) models.
+     * Replaces every weight by {@code f(float32 weight)} (a private copy for full fine-tuning, a float64
+     * copy for gradient checks); 16-bit weights are widened first. A tied output projection keeps
+     * sharing the embedding. Only for plain (not LoRA-wrapped) models.
      */
     public void mapWeights(UnaryOperator<NDArray> f) {
-        embedding = f.apply(embedding);
+        embedding = Weight.of(f.apply(embedding.float32(manager)));
         for (int i = 0; i < layers.length; i++) {
-            Layer l = layers[i];
-            layers[i] = new Layer(f.apply(l.inputNorm()), map(l.q(), f), map(l.k(), f), map(l.v(), f), map(l.o(), f),
-                    l.qNorm() == null ? null : f.apply(l.qNorm()), l.kNorm() == null ? null : f.apply(l.kNorm()),
-                    f.apply(l.postNorm()), map(l.gate(), f), map(l.up(), f), map(l.down(), f));
+            layers[i] = layers[i].mapNorms(f).mapProjections((p, l) -> {
+                if (!(l instanceof DenseLinear d)) {
+                    throw new IllegalStateException("mapWeights needs plain projections; remove adapters first");
+                }
+                return new DenseLinear(Weight.of(f.apply(d.weight().float32(manager))), d.bias() == null ? null : f.apply(d.bias()));
+            });
         }
         finalNorm = f.apply(finalNorm);
-        lmHead = config.tieWordEmbeddings() ? new DenseLinear(embedding, null) : map(lmHead, f);
-    }
-
-    private static Linear map(Linear l, UnaryOperator<NDArray> f) {
-        if (!(l instanceof DenseLinear d)) {
-            throw new IllegalStateException("mapWeights needs plain projections; remove adapters first");
-        }
-        return new DenseLinear(f.apply(d.weight()), d.bias() == null ? null : f.apply(d.bias()));
+        lmHead = config.tieWordEmbeddings() ? new DenseLinear(embedding, null)
+                : new DenseLinear(Weight.of(f.apply(((DenseLinear) lmHead).weight().float32(manager))), null);
     }
 
     /** Swaps a layer's weights (e.g. to wrap projections with LoRA); not thread-safe with forward calls. */
@@ -132,7 +164,7 @@ public final class Transformer implements AutoCloseable {
         layers[index] = layer;
     }
 
-    public NDArray embedding() {
+    public Weight embedding() {
         return embedding;
     }
 
@@ -201,9 +233,7 @@ public final class Transformer implements AutoCloseable {
 
     /** Token embeddings [N, hidden] of a packed batch, attached to {@code m}. */
     public NDArray embed(Packed p, NDManager m) {
-        NDArray x = embedding.get(m.create(p.ids()));
-        x.attach(m);
-        return x;
+        return embedding.gather(p.ids(), m);
     }
 
     /** Marks the segments' new tokens as cached, once every layer has stored them. */
@@ -254,7 +284,6 @@ public final class Transformer implements AutoCloseable {
         return x1.add(mlp);
     }
 
-    /** Attention of each segment's new queries over its cached and new keys; returns [N, heads·headDim]. */
     /** Queries per attention block, at most: keeps each block's scores small (see {@link #queryBlock}). */
     private static final int QUERY_BLOCK = 256;
     /** Score floats per block: big temporaries page-fault on every allocation here, so stay well under 32 MiB. */

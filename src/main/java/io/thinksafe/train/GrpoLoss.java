@@ -141,7 +141,7 @@ public final class GrpoLoss {
                     NDArray c = m.create(coef, new Shape(1, n)).toType(type, false);
                     NDArray onehot = m.create(ids).oneHot(vocab).transpose().toType(type, false); // [vocab, n]
                     NDArray g = onehot.sub(lp.exp()).mul(c);                                       // ∂L/∂logits
-                    gradRows = head.weight().transpose().matMul(g).transpose();                    // [n, hidden]
+                    gradRows = head.transposedTimes(g).transpose();                                 // [n, hidden]
                     gradRows.attach(m);
                 } finally {
                     JniUtils.setGradMode(grad);
@@ -182,7 +182,7 @@ public final class GrpoLoss {
     }
 
     private static DenseLinear frozenHead(Transformer model) {
-        if (model.lmHead() instanceof DenseLinear head && !head.weight().hasGradient()) {
+        if (model.lmHead() instanceof DenseLinear head && !head.trainable()) {
             return head;
         }
         throw new IllegalStateException("GRPO's loss needs a frozen output projection (LoRA training)");

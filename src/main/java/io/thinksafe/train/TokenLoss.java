@@ -41,7 +41,7 @@ final class TokenLoss {
      */
     static double backward(Transformer model, GradientCollector gc, NDArray hidden, Targets t, NDArray reference, float scale) {
         int vocab = model.config().vocabSize();
-        boolean frozenHead = model.lmHead() instanceof io.thinksafe.model.DenseLinear head && !head.weight().hasGradient();
+        boolean frozenHead = model.lmHead() instanceof io.thinksafe.model.DenseLinear head && !head.trainable();
         int chunk = (int) Math.max(1, (frozenHead ? DIRECT_BUDGET : LOGIT_BUDGET) / vocab);
         double total = 0;
         for (int from = 0; from < t.size(); from += chunk) {
@@ -94,7 +94,7 @@ final class TokenLoss {
                 }
                 value = perToken.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).sum().getDouble();
                 NDArray g = p.sub(target).mul(scale);                 // ∂loss/∂logits, [vocab, n]
-                gradRows = head.weight().transpose().matMul(g).transpose(); // [n, hidden]
+                gradRows = head.transposedTimes(g).transpose(); // [n, hidden]
                 gradRows.attach(m);
             } finally {
                 ai.djl.pytorch.jni.JniUtils.setGradMode(grad);

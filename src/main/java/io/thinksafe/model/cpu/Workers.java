@@ -1,4 +1,4 @@
-package io.thinksafe.model;
+package io.thinksafe.model.cpu;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;

@@ -1,10 +1,18 @@
-package io.thinksafe.model;
+package io.thinksafe.model.cpu;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.thinksafe.model.Decoder;
+import io.thinksafe.model.DenseLinear;
+import io.thinksafe.model.Kernels;
+import io.thinksafe.model.KvCache;
+import io.thinksafe.model.Linear;
+import io.thinksafe.model.LoraLinear;
+import io.thinksafe.model.ModelConfig;
+import io.thinksafe.model.Transformer;
+import io.thinksafe.model.Weight;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -18,42 +26,44 @@ import jdk.incubator.vector.VectorSpecies;
  * DJL each costs a JNI crossing and a libtorch dispatch on data the weight stream has just evicted
  * from cache; measured on a 0.6B model they took as long as the matrix products. Here everything
  * but the products is a few loops over arrays, and the products go to {@link SkinnyMatmul} (few
- * sequences) or to libtorch (many). {@link Transformer#hidden} stays the reference: prefill,
- * scoring and training run there, and tests hold the two to the same log-probs.
+ * sequences; weights read in their own dtype) or to libtorch (many). LoRA adapters stay unmerged:
+ * {@link LoraLinear#addDelta} adds each one's update. {@link Transformer#hidden} stays the reference:
+ * prefill, scoring and training run there, and tests hold the two to the same log-probs.
  */
-public final class TokenDecoder {
+final class CpuDecoder implements Decoder {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = S.length();
 
-    private record Layer(float[] inputNorm, DenseLinear[] qkv, float[][] qkvBias, DenseLinear o, float[] oBias,
-                         float[] qNorm, float[] kNorm, float[] postNorm, DenseLinear[] gateUp, float[][] gateUpBias,
-                         DenseLinear down, float[] downBias) {}
+    /** A layer's weights as the decoder uses them: norms as arrays, projections grouped by shared input. */
+    private record Layer(float[] inputNorm, Linear[] qkv, float[][] qkvBias, Linear[] o, float[][] oBias,
+                         float[] qNorm, float[] kNorm, float[] postNorm, Linear[] gateUp, float[][] gateUpBias,
+                         Linear[] down, float[][] downBias) {}
 
     private final ModelConfig c;
     private final NDManager manager;
-    private final ByteBuffer embedding;
+    private final Weight embedding;
     private final Layer[] layers;
     private final float[] finalNorm;
-    private final DenseLinear head;
+    private final Linear[] head;
     private final float[] inverseFrequencies;
 
-    private TokenDecoder(Transformer t, Layer[] layers, DenseLinear head) {
+    private CpuDecoder(Transformer t, Layer[] layers, Linear head) {
         this.c = t.config();
         this.manager = t.manager();
-        this.embedding = t.embedding().toByteBuffer(true).order(ByteOrder.LITTLE_ENDIAN);
+        this.embedding = t.embedding();
         this.layers = layers;
         this.finalNorm = t.finalNormWeight().toFloatArray();
-        this.head = head;
+        this.head = new Linear[] {head};
         this.inverseFrequencies = c.ropeScaling().inverseFrequencies(c.ropeTheta(), c.headDim());
     }
 
     /**
-     * A decoder over {@code t}'s weights, or null when it cannot run them: weights that are not all plain
-     * float32 matrices (e.g. LoRA), weights on a GPU, or an embedding too large for one buffer.
+     * A decoder over {@code t}'s weights, or null when the kernels cannot read them (a weight on a GPU,
+     * a float64 weight in a gradient check, a projection that is neither plain nor LoRA).
      */
-    public static TokenDecoder of(Transformer t) {
-        if (!(t.lmHead() instanceof DenseLinear head) || t.manager().getDevice().isGpu()
-                || (long) t.config().vocabSize() * t.config().hiddenSize() * 4 > Integer.MAX_VALUE) {
+    static CpuDecoder of(Transformer t) {
+        if (!(t.lmHead() instanceof DenseLinear head) || !SkinnyMatmul.supports(head.weight())
+                || !SkinnyMatmul.supports(t.embedding())) {
             return null;
         }
         Layer[] layers = new Layer[t.layers().size()];
@@ -61,37 +71,41 @@ public final class TokenDecoder {
             Transformer.Layer l = t.layers().get(i);
             Linear[] all = {l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down()};
             for (Linear x : all) {
-                if (!(x instanceof DenseLinear)) {
+                if (base(x) == null || !SkinnyMatmul.supports(base(x).weight())) {
                     return null;
                 }
             }
-            DenseLinear q = (DenseLinear) l.q();
-            DenseLinear k = (DenseLinear) l.k();
-            DenseLinear v = (DenseLinear) l.v();
-            DenseLinear o = (DenseLinear) l.o();
-            DenseLinear g = (DenseLinear) l.gate();
-            DenseLinear u = (DenseLinear) l.up();
-            DenseLinear d = (DenseLinear) l.down();
-            layers[i] = new Layer(l.inputNorm().toFloatArray(), new DenseLinear[] {q, k, v},
-                    new float[][] {q.biasArray(), k.biasArray(), v.biasArray()}, o, o.biasArray(),
-                    l.qNorm() == null ? null : l.qNorm().toFloatArray(), l.kNorm() == null ? null : l.kNorm().toFloatArray(),
-                    l.postNorm().toFloatArray(), new DenseLinear[] {g, u}, new float[][] {g.biasArray(), u.biasArray()},
-                    d, d.biasArray());
+            Linear[] qkv = {l.q(), l.k(), l.v()};
+            Linear[] gateUp = {l.gate(), l.up()};
+            layers[i] = new Layer(l.inputNorm().toFloatArray(), qkv, biases(qkv), new Linear[] {l.o()},
+                    biases(new Linear[] {l.o()}), l.qNorm() == null ? null : l.qNorm().toFloatArray(),
+                    l.kNorm() == null ? null : l.kNorm().toFloatArray(), l.postNorm().toFloatArray(), gateUp,
+                    biases(gateUp), new Linear[] {l.down()}, biases(new Linear[] {l.down()}));
         }
-        return new TokenDecoder(t, layers, head);
+        return new CpuDecoder(t, layers, head);
     }
 
-    /**
-     * Feeds {@code tokens[b]} to sequence {@code b} (its cache holds what came before), stores the new
-     * keys and values, and returns the final-norm hidden states [B, hidden].
-     */
+    /** The plain projection under a LoRA wrapper (or the projection itself), or null for anything else. */
+    private static DenseLinear base(Linear l) {
+        return l instanceof DenseLinear d ? d : l instanceof LoraLinear lora ? lora.base() : null;
+    }
+
+    private static float[][] biases(Linear[] ls) {
+        float[][] out = new float[ls.length][];
+        for (int i = 0; i < ls.length; i++) {
+            NDArray b = base(ls[i]).bias();
+            out[i] = b == null ? null : b.toFloatArray();
+        }
+        return out;
+    }
+
+    @Override
     public float[] step(int[] tokens, KvCache[] caches) {
         int b = tokens.length;
         int h = c.hiddenSize();
         float[] x = new float[b * h];
-        FloatBuffer emb = embedding.asFloatBuffer();
         for (int i = 0; i < b; i++) {
-            emb.get(tokens[i] * h, x, i * h, h);
+            embedding.row(tokens[i], x, i * h);
             caches[i].reserve(1);
         }
         for (int l = 0; l < layers.length; l++) {
@@ -103,9 +117,9 @@ public final class TokenDecoder {
         return rmsNorm(x, b, h, finalNorm);
     }
 
-    /** Logits [B, vocab] for hidden states [B, hidden]. */
+    @Override
     public float[] logits(float[] hidden, int b) {
-        return project(new DenseLinear[] {head}, new float[][] {null}, hidden, b)[0];
+        return project(head, new float[][] {null}, hidden, b)[0];
     }
 
     private void layer(int index, float[] x, int b, KvCache[] caches) {
@@ -129,20 +143,14 @@ public final class TokenDecoder {
             store(caches[i], index, k, v, i * kvDim, pos);
         }
         float[] attn = attention(index, q, b, caches);
-        float[] o = project(new DenseLinear[] {w.o()}, new float[][] {w.oBias()}, attn, b)[0];
+        float[] o = project(w.o(), w.oBias(), attn, b)[0];
         for (int j = 0; j < x.length; j++) {
             x[j] += o[j];
         }
-        float[] xNorm = rmsNorm(x, b, h, w.postNorm());
-        float[] down;
-        if (b <= SkinnyMatmul.MAX_ROWS && SkinnyMatmul.AVAILABLE) {
-            float[][] gu = project(w.gateUp(), w.gateUpBias(), xNorm, b);
-            float[] g = gu[0];
-            swiGlu(g, gu[1]);
-            down = project(new DenseLinear[] {w.down()}, new float[][] {w.downBias()}, g, b)[0];
-        } else {
-            down = mlpTorch(w, xNorm, b);
-        }
+        float[][] gu = project(w.gateUp(), w.gateUpBias(), rmsNorm(x, b, h, w.postNorm()), b);
+        float[] g = gu[0];
+        swiGlu(g, gu[1]);
+        float[] down = project(w.down(), w.downBias(), g, b)[0];
         for (int j = 0; j < x.length; j++) {
             x[j] += down[j];
         }
@@ -161,45 +169,35 @@ public final class TokenDecoder {
         }
     }
 
-    /** x [m, in] through several matrices; the kernel for a few rows, libtorch for many. */
-    private float[][] project(DenseLinear[] ls, float[][] biases, float[] x, int m) {
+    /**
+     * x [m, in] through several matrices that share it: the kernel reads each weight once for up to
+     * {@link SkinnyMatmul#MAX_ROWS} rows; more rows go to libtorch (16-bit weights widened a block at a
+     * time). Then biases, then each LoRA adapter's own update.
+     */
+    private float[][] project(Linear[] ls, float[][] biases, float[] x, int m) {
+        Weight[] ws = new Weight[ls.length];
+        for (int i = 0; i < ls.length; i++) {
+            ws[i] = base(ls[i]).weight();
+        }
         float[][] ys;
-        if (m <= SkinnyMatmul.MAX_ROWS && SkinnyMatmul.AVAILABLE) {
-            SkinnyMatmul.Matrix[] ms = new SkinnyMatmul.Matrix[ls.length];
-            for (int i = 0; i < ls.length; i++) {
-                ms[i] = ls[i].matrix();
-            }
-            ys = SkinnyMatmul.multiply(ms, x, m);
-            for (int i = 0; i < ls.length; i++) {
-                addBias(ys[i], biases[i], m);
-            }
+        if (m <= SkinnyMatmul.MAX_ROWS) {
+            ys = SkinnyMatmul.multiply(ws, x, m);
         } else {
             ys = new float[ls.length][];
             try (NDManager tmp = manager.newSubManager()) {
-                NDArray xt = tmp.create(x, new Shape(m, ls[0].inFeatures())).transpose();
+                NDArray xt = tmp.create(x, new Shape(m, ws[0].cols())).transpose();
                 for (int i = 0; i < ls.length; i++) {
-                    ys[i] = transpose(ls[i].timesTransposed(xt).toFloatArray(), ls[i].outFeatures(), m);
-                    addBias(ys[i], biases[i], m);
+                    ys[i] = transpose(Kernels.current().timesTransposed(ws[i], xt).toFloatArray(), ws[i].rows(), m);
                 }
             }
         }
-        return ys;
-    }
-
-    /** The MLP for many rows, kept inside libtorch in the [features, rows] layout: returns down(...) as [m, hidden]. */
-    private float[] mlpTorch(Layer w, float[] xNorm, int m) {
-        try (NDManager tmp = manager.newSubManager()) {
-            NDArray xt = tmp.create(xNorm, new Shape(m, c.hiddenSize())).transpose();
-            NDArray g = withColumnBias(w.gateUp()[0].timesTransposed(xt), w.gateUp()[0]);
-            NDArray u = withColumnBias(w.gateUp()[1].timesTransposed(xt), w.gateUp()[1]);
-            NDArray act = g.mul(ai.djl.nn.Activation.sigmoid(g)).mul(u);
-            NDArray d = withColumnBias(w.down().timesTransposed(act), w.down());
-            return transpose(d.toFloatArray(), c.hiddenSize(), m);
+        for (int i = 0; i < ls.length; i++) {
+            addBias(ys[i], biases[i], m);
+            if (ls[i] instanceof LoraLinear lora) {
+                lora.addDelta(x, m, ys[i], SkinnyMatmul::multiply);
+            }
         }
-    }
-
-    private static NDArray withColumnBias(NDArray yt, DenseLinear l) {
-        return l.bias() == null ? yt : yt.add(l.bias().reshape(l.outFeatures(), 1));
+        return ys;
     }
 
     /** [rows, cols] → [cols, rows]. */
@@ -276,6 +274,7 @@ public final class TokenDecoder {
         int cap = cache.capacity();
         FloatBuffer keys = cache.keyView(layer).asFloatBuffer();
         FloatBuffer values = cache.valueView(layer).asFloatBuffer();
+        // bulk puts: plain buffer copies, the same on every JDK
         for (int g = 0; g < c.numKvHeads(); g++) {
             keys.put((g * cap + pos) * hd, k, off + g * hd, hd);
             values.put((g * cap + pos) * hd, v, off + g * hd, hd);
@@ -303,8 +302,10 @@ public final class TokenDecoder {
             int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
             int n = pos - first + 1;
             int row0 = (g * cache.capacity() + first) * hd; // float index of the first visible key
-            ByteBuffer keys = cache.keyView(layer);
-            ByteBuffer values = cache.valueView(layer);
+            ByteBuffer keyBuf = cache.keyView(layer);
+            ByteBuffer valueBuf = cache.valueView(layer);
+            Object keys = Vectors.wrap(keyBuf);
+            Object values = Vectors.wrap(valueBuf);
             float[] pa = new float[n];
             float[] pb = new float[n];
             for (int r = 0; r < groups; r += 2) {
@@ -312,14 +313,14 @@ public final class TokenDecoder {
                 boolean pair = r + 1 < groups;
                 int qb = pair ? qa + hd : qa;
                 for (int j = 0; j < n; j++) {
-                    scores2(keys, (row0 + j * hd) * 4, q, qa, qb, hd, pa, pb, j);
+                    scores2(keyBuf, keys, (row0 + j * hd) * 4, q, qa, qb, hd, pa, pb, j);
                 }
                 softmax(pa, scale);
                 if (pair) {
                     softmax(pb, scale);
-                    weightedSum2(values, row0, pa, pb, hd, out, qa, qb);
+                    weightedSum2(valueBuf, values, row0, pa, pb, hd, out, qa, qb);
                 } else {
-                    weightedSum2(values, row0, pa, pa, hd, out, qa, qa);
+                    weightedSum2(valueBuf, values, row0, pa, pa, hd, out, qa, qa);
                 }
             }
         });
@@ -327,19 +328,19 @@ public final class TokenDecoder {
     }
 
     /** Dot products of one key row with two query vectors. */
-    private static void scores2(ByteBuffer k, int off, float[] q, int qa, int qb, int hd, float[] pa, float[] pb, int j) {
+    private static void scores2(ByteBuffer kBuf, Object k, int off, float[] q, int qa, int qb, int hd, float[] pa, float[] pb, int j) {
         FloatVector a = FloatVector.zero(S);
         FloatVector bv = FloatVector.zero(S);
         int d = 0;
         for (; d + LANES <= hd; d += LANES) {
-            FloatVector kv = FloatVector.fromByteBuffer(S, k, off + 4 * d, ByteOrder.LITTLE_ENDIAN);
+            FloatVector kv = Vectors.floats(k, off + 4L * d);
             a = kv.fma(FloatVector.fromArray(S, q, qa + d), a);
             bv = kv.fma(FloatVector.fromArray(S, q, qb + d), bv);
         }
-        float sa = a.reduceLanes(VectorOperators.ADD);
-        float sb = bv.reduceLanes(VectorOperators.ADD);
+        float sa = Vectors.sum(a);
+        float sb = Vectors.sum(bv);
         for (; d < hd; d++) {
-            float kd = k.getFloat(off + 4 * d);
+            float kd = kBuf.getFloat(off + 4 * d);
             sa += kd * q[qa + d];
             sb += kd * q[qb + d];
         }
@@ -365,14 +366,14 @@ public final class TokenDecoder {
     }
 
     /** out[oa + d] = Σ_j pa[j]·V[j][d] and likewise for pb, reading each value row once for both. */
-    private static void weightedSum2(ByteBuffer v, int row0, float[] pa, float[] pb, int hd, float[] out, int oa, int ob) {
+    private static void weightedSum2(ByteBuffer vBuf, Object v, int row0, float[] pa, float[] pb, int hd, float[] out, int oa, int ob) {
         int n = pa.length;
         int d = 0;
         for (; d + LANES <= hd; d += LANES) {
             FloatVector acca = FloatVector.zero(S);
             FloatVector accb = FloatVector.zero(S);
             for (int j = 0; j < n; j++) {
-                FloatVector vv = FloatVector.fromByteBuffer(S, v, (row0 + j * hd + d) * 4, ByteOrder.LITTLE_ENDIAN);
+                FloatVector vv = Vectors.floats(v, (row0 + j * hd + d) * 4L);
                 acca = vv.fma(FloatVector.broadcast(S, pa[j]), acca);
                 accb = vv.fma(FloatVector.broadcast(S, pb[j]), accb);
             }
@@ -383,7 +384,7 @@ public final class TokenDecoder {
             float a = 0;
             float b = 0;
             for (int j = 0; j < n; j++) {
-                float vd = v.getFloat((row0 + j * hd + d) * 4);
+                float vd = vBuf.getFloat((row0 + j * hd + d) * 4);
                 a += pa[j] * vd;
                 b += pb[j] * vd;
             }

@@ -1,0 +1,68 @@
+package io.thinksafe.model.cpu;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import io.thinksafe.model.Decoder;
+import io.thinksafe.model.Kernels;
+import io.thinksafe.model.Transformer;
+import io.thinksafe.model.Weight;
+
+/**
+ * The fast CPU path: {@link SkinnyMatmul} for products of a few rows (any weight dtype), libtorch's
+ * sgemm with the weight as the left operand for more ({@code W·xᵀ} is up to 1.7× faster than
+ * {@code linear(x, W)} from 16 to 2048 rows here), and {@link CpuDecoder} for decode steps.
+ */
+public final class CpuKernels implements Kernels {
+    private CpuKernels() {}
+
+    /**
+     * The CPU kernels, or null when the Vector API cannot read off-heap memory on this JDK; the reason
+     * is then printed once, here.
+     */
+    public static Kernels create() {
+        if (!Vectors.AVAILABLE) {
+            System.err.println("thinksafe: Java kernels " + Vectors.ROUTE + "; decoding runs on libtorch alone (slower)");
+            return null;
+        }
+        return new CpuKernels();
+    }
+
+    @Override
+    public NDArray linear(NDArray x, Weight w, NDArray bias) {
+        Shape shape = x.getShape();
+        long rows = shape.size() / shape.tail();
+        Shape outShape = shape.slice(0, shape.dimension() - 1).add(w.rows());
+        NDArray y;
+        if (rows <= SkinnyMatmul.MAX_ROWS && SkinnyMatmul.supports(w)) {
+            y = x.getManager().create(SkinnyMatmul.multiply(w, x.toFloatArray(), (int) rows), outShape);
+        } else {
+            NDArray flat = x.reshape(rows, shape.tail());
+            NDArray yt = Kernels.inRowBlocks(w, flat.transpose());
+            y = yt.transpose().reshape(outShape);
+            yt.close();
+            flat.close();
+        }
+        if (bias != null) {
+            NDArray withBias = y.add(bias);
+            y.close();
+            y = withBias;
+        }
+        return y;
+    }
+
+    @Override
+    public NDArray timesTransposed(Weight w, NDArray xt) {
+        return Kernels.inRowBlocks(w, xt);
+    }
+
+    @Override
+    public Decoder decoder(Transformer t) {
+        Decoder d = CpuDecoder.of(t);
+        return d != null ? d : REFERENCE.decoder(t);
+    }
+
+    @Override
+    public String description() {
+        return "Java kernels (Vector API over " + Vectors.ROUTE + ", " + Vectors.LANES + " lanes) and libtorch";
+    }
+}

@@ -1,0 +1,337 @@
+package io.thinksafe.model.cpu;
+
+import static io.thinksafe.model.cpu.Vectors.F;
+import static io.thinksafe.model.cpu.Vectors.I;
+import static io.thinksafe.model.cpu.Vectors.LANES;
+
+import io.thinksafe.model.DType;
+import java.nio.ByteBuffer;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Dot products of weight rows, read where they lie (mapped file or tensor memory) in their own dtype,
+ * with float32 input rows. Each kernel consumes {@code 2·LANES} weights per step as two float vectors:
+ * for float32 two consecutive loads; for bf16 and f16 one load of {@code LANES} ints, each holding two
+ * 16-bit weights, whose low halves (even elements) and high halves (odd elements) become the two
+ * vectors, widened in registers. The input is laid out to match ({@link #prepare}): for 16-bit
+ * weights each block of {@code 2·LANES} inputs is reordered evens first, then odds. So 16-bit weights
+ * cost half the memory traffic of float32, and no lane ever crosses another.
+ *
+ * <p>Every kernel accumulates one row the same way (even vectors, odd vectors, their sum's lanes added
+ * in order, then the scalar tail), so a row's result does not depend on which kernel computed it, nor
+ * on whether the JIT has compiled it yet: decoding is batch-invariant.
+ */
+abstract class RowKernels {
+    static final int STEP = 2 * LANES;
+
+    static RowKernels of(DType dtype) {
+        return switch (dtype) {
+            case F32 -> F32_ROWS;
+            case BF16 -> BF16_ROWS;
+            case F16 -> F16_ROWS;
+            default -> throw new IllegalArgumentException("no Java kernel for " + dtype + " weights");
+        };
+    }
+
+    static boolean supports(DType dtype) {
+        return dtype == DType.F32 || dtype == DType.BF16 || dtype == DType.F16;
+    }
+
+    /** Bytes per weight. */
+    abstract int bytes();
+
+    /** Input rows x [m, k] in the layout the kernel reads (see the class comment). */
+    abstract float[] prepare(float[] x, int m, int k);
+
+    /** Row (at byte {@code off} of {@code mem}; {@code buf} is the same memory, for the scalar tail) · one input row. */
+    abstract float dot(ByteBuffer buf, Object mem, int off, float[] x, int xOff, int k);
+
+    /** Two rows (anywhere in memory) · one input row: two independent load streams, which prefetch faster than one. */
+    abstract void dot2(ByteBuffer buf1, Object mem1, int off1, ByteBuffer buf2, Object mem2, int off2, float[] x, int k,
+                       float[] y, int r1, int r2);
+
+    /** One row · four input rows (x rows {@code xOff}, +k, +2k, +3k): the weights are loaded once for all four. */
+    abstract void dot4(ByteBuffer buf, Object mem, int off, float[] x, int xOff, int k, float[] y, int yOff, int yStride);
+
+    /*
+     * The loops are written out per weight format, not shared through an abstract load: a shared loop
+     * would be one compiled method whose load call sees every format, and a call the JIT cannot inline
+     * makes it box every vector (tens of times slower).
+     */
+
+    private static final RowKernels F32_ROWS = new RowKernels() {
+        @Override
+        int bytes() {
+            return 4;
+        }
+
+        @Override
+        float[] prepare(float[] x, int m, int k) {
+            return x;
+        }
+
+        @Override
+        float dot(ByteBuffer buf, Object mem, int off, float[] x, int xOff, int k) {
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = FloatVector.zero(F);
+            int j = 0;
+            for (; j + STEP <= k; j += STEP) {
+                a0 = Vectors.floats(mem, off + 4L * j).fma(FloatVector.fromArray(F, x, xOff + j), a0);
+                a1 = Vectors.floats(mem, off + 4L * (j + LANES)).fma(FloatVector.fromArray(F, x, xOff + j + LANES), a1);
+            }
+            float sum = Vectors.sum(a0.add(a1));
+            for (; j < k; j++) {
+                sum += buf.getFloat(off + 4 * j) * x[xOff + j];
+            }
+            return sum;
+        }
+
+        @Override
+        void dot2(ByteBuffer buf1, Object mem1, int off1, ByteBuffer buf2, Object mem2, int off2, float[] x, int k,
+                  float[] y, int r1, int r2) {
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = FloatVector.zero(F);
+            FloatVector b0 = FloatVector.zero(F);
+            FloatVector b1 = FloatVector.zero(F);
+            int j = 0;
+            for (; j + STEP <= k; j += STEP) {
+                FloatVector x0 = FloatVector.fromArray(F, x, j);
+                FloatVector x1 = FloatVector.fromArray(F, x, j + LANES);
+                a0 = Vectors.floats(mem1, off1 + 4L * j).fma(x0, a0);
+                b0 = Vectors.floats(mem2, off2 + 4L * j).fma(x0, b0);
+                a1 = Vectors.floats(mem1, off1 + 4L * (j + LANES)).fma(x1, a1);
+                b1 = Vectors.floats(mem2, off2 + 4L * (j + LANES)).fma(x1, b1);
+            }
+            float s1 = Vectors.sum(a0.add(a1));
+            float s2 = Vectors.sum(b0.add(b1));
+            for (; j < k; j++) {
+                s1 += buf1.getFloat(off1 + 4 * j) * x[j];
+                s2 += buf2.getFloat(off2 + 4 * j) * x[j];
+            }
+            y[r1] = s1;
+            y[r2] = s2;
+        }
+
+        @Override
+        void dot4(ByteBuffer buf, Object mem, int off, float[] x, int xOff, int k, float[] y, int yOff, int yStride) {
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = FloatVector.zero(F);
+            FloatVector b0 = FloatVector.zero(F);
+            FloatVector b1 = FloatVector.zero(F);
+            FloatVector c0 = FloatVector.zero(F);
+            FloatVector c1 = FloatVector.zero(F);
+            FloatVector d0 = FloatVector.zero(F);
+            FloatVector d1 = FloatVector.zero(F);
+            int j = 0;
+            for (; j + STEP <= k; j += STEP) {
+                FloatVector w0 = Vectors.floats(mem, off + 4L * j);
+                FloatVector w1 = Vectors.floats(mem, off + 4L * (j + LANES));
+                a0 = w0.fma(FloatVector.fromArray(F, x, xOff + j), a0);
+                a1 = w1.fma(FloatVector.fromArray(F, x, xOff + j + LANES), a1);
+                b0 = w0.fma(FloatVector.fromArray(F, x, xOff + k + j), b0);
+                b1 = w1.fma(FloatVector.fromArray(F, x, xOff + k + j + LANES), b1);
+                c0 = w0.fma(FloatVector.fromArray(F, x, xOff + 2 * k + j), c0);
+                c1 = w1.fma(FloatVector.fromArray(F, x, xOff + 2 * k + j + LANES), c1);
+                d0 = w0.fma(FloatVector.fromArray(F, x, xOff + 3 * k + j), d0);
+                d1 = w1.fma(FloatVector.fromArray(F, x, xOff + 3 * k + j + LANES), d1);
+            }
+            float s0 = Vectors.sum(a0.add(a1));
+            float s1 = Vectors.sum(b0.add(b1));
+            float s2 = Vectors.sum(c0.add(c1));
+            float s3 = Vectors.sum(d0.add(d1));
+            for (; j < k; j++) {
+                float wj = buf.getFloat(off + 4 * j);
+                s0 += wj * x[xOff + j];
+                s1 += wj * x[xOff + k + j];
+                s2 += wj * x[xOff + 2 * k + j];
+                s3 += wj * x[xOff + 3 * k + j];
+            }
+            y[yOff] = s0;
+            y[yOff + yStride] = s1;
+            y[yOff + 2 * yStride] = s2;
+            y[yOff + 3 * yStride] = s3;
+        }
+    };
+
+    /**
+     * 16-bit weights: one load of {@code LANES} ints gives {@code 2·LANES} weights, the even elements in
+     * the low halves and the odd ones in the high halves; {@link #even} and {@link #odd} widen each half.
+     */
+    private abstract static class HalfRows extends RowKernels {
+        abstract FloatVector even(IntVector pairs);
+
+        abstract FloatVector odd(IntVector pairs);
+
+        abstract float scalar(short bits);
+
+        @Override
+        int bytes() {
+            return 2;
+        }
+
+        @Override
+        float[] prepare(float[] x, int m, int k) {
+            float[] p = new float[x.length];
+            int full = k - k % STEP;
+            for (int r = 0; r < m; r++) {
+                int base = r * k;
+                for (int j = 0; j < full; j += STEP) {
+                    for (int t = 0; t < LANES; t++) {
+                        p[base + j + t] = x[base + j + 2 * t];
+                        p[base + j + LANES + t] = x[base + j + 2 * t + 1];
+                    }
+                }
+                System.arraycopy(x, base + full, p, base + full, k - full);
+            }
+            return p;
+        }
+
+        @Override
+        float dot(ByteBuffer buf, Object mem, int off, float[] x, int xOff, int k) {
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = FloatVector.zero(F);
+            int j = 0;
+            for (; j + STEP <= k; j += STEP) {
+                IntVector w = Vectors.ints(mem, off + 2L * j);
+                a0 = even(w).fma(FloatVector.fromArray(F, x, xOff + j), a0);
+                a1 = odd(w).fma(FloatVector.fromArray(F, x, xOff + j + LANES), a1);
+            }
+            float sum = Vectors.sum(a0.add(a1));
+            for (; j < k; j++) {
+                sum += scalar(buf.getShort(off + 2 * j)) * x[xOff + j];
+            }
+            return sum;
+        }
+
+        @Override
+        void dot2(ByteBuffer buf1, Object mem1, int off1, ByteBuffer buf2, Object mem2, int off2, float[] x, int k,
+                  float[] y, int r1, int r2) {
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = FloatVector.zero(F);
+            FloatVector b0 = FloatVector.zero(F);
+            FloatVector b1 = FloatVector.zero(F);
+            int j = 0;
+            for (; j + STEP <= k; j += STEP) {
+                FloatVector x0 = FloatVector.fromArray(F, x, j);
+                FloatVector x1 = FloatVector.fromArray(F, x, j + LANES);
+                IntVector w1 = Vectors.ints(mem1, off1 + 2L * j);
+                IntVector w2 = Vectors.ints(mem2, off2 + 2L * j);
+                a0 = even(w1).fma(x0, a0);
+                b0 = even(w2).fma(x0, b0);
+                a1 = odd(w1).fma(x1, a1);
+                b1 = odd(w2).fma(x1, b1);
+            }
+            float s1 = Vectors.sum(a0.add(a1));
+            float s2 = Vectors.sum(b0.add(b1));
+            for (; j < k; j++) {
+                s1 += scalar(buf1.getShort(off1 + 2 * j)) * x[j];
+                s2 += scalar(buf2.getShort(off2 + 2 * j)) * x[j];
+            }
+            y[r1] = s1;
+            y[r2] = s2;
+        }
+
+        @Override
+        void dot4(ByteBuffer buf, Object mem, int off, float[] x, int xOff, int k, float[] y, int yOff, int yStride) {
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = FloatVector.zero(F);
+            FloatVector b0 = FloatVector.zero(F);
+            FloatVector b1 = FloatVector.zero(F);
+            FloatVector c0 = FloatVector.zero(F);
+            FloatVector c1 = FloatVector.zero(F);
+            FloatVector d0 = FloatVector.zero(F);
+            FloatVector d1 = FloatVector.zero(F);
+            int j = 0;
+            for (; j + STEP <= k; j += STEP) {
+                IntVector w = Vectors.ints(mem, off + 2L * j);
+                FloatVector w0 = even(w);
+                FloatVector w1 = odd(w);
+                a0 = w0.fma(FloatVector.fromArray(F, x, xOff + j), a0);
+                a1 = w1.fma(FloatVector.fromArray(F, x, xOff + j + LANES), a1);
+                b0 = w0.fma(FloatVector.fromArray(F, x, xOff + k + j), b0);
+                b1 = w1.fma(FloatVector.fromArray(F, x, xOff + k + j + LANES), b1);
+                c0 = w0.fma(FloatVector.fromArray(F, x, xOff + 2 * k + j), c0);
+                c1 = w1.fma(FloatVector.fromArray(F, x, xOff + 2 * k + j + LANES), c1);
+                d0 = w0.fma(FloatVector.fromArray(F, x, xOff + 3 * k + j), d0);
+                d1 = w1.fma(FloatVector.fromArray(F, x, xOff + 3 * k + j + LANES), d1);
+            }
+            float s0 = Vectors.sum(a0.add(a1));
+            float s1 = Vectors.sum(b0.add(b1));
+            float s2 = Vectors.sum(c0.add(c1));
+            float s3 = Vectors.sum(d0.add(d1));
+            for (; j < k; j++) {
+                float wj = scalar(buf.getShort(off + 2 * j));
+                s0 += wj * x[xOff + j];
+                s1 += wj * x[xOff + k + j];
+                s2 += wj * x[xOff + 2 * k + j];
+                s3 += wj * x[xOff + 3 * k + j];
+            }
+            y[yOff] = s0;
+            y[yOff + yStride] = s1;
+            y[yOff + 2 * yStride] = s2;
+            y[yOff + 3 * yStride] = s3;
+        }
+    }
+
+    private static final RowKernels BF16_ROWS = new HalfRows() {
+        // bfloat16 is the top half of a float32: shift the even element up, mask the odd one in place
+        @Override
+        FloatVector even(IntVector pairs) {
+            return pairs.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+        }
+
+        @Override
+        FloatVector odd(IntVector pairs) {
+            return pairs.and(0xffff0000).reinterpretAsFloats();
+        }
+
+        @Override
+        float scalar(short bits) {
+            return Float.intBitsToFloat((bits & 0xffff) << 16);
+        }
+    };
+
+    private static final RowKernels F16_ROWS = new HalfRows() {
+        @Override
+        FloatVector even(IntVector pairs) {
+            return widenHalf(pairs.and(0xffff));
+        }
+
+        @Override
+        FloatVector odd(IntVector pairs) {
+            return widenHalf(pairs.lanewise(VectorOperators.LSHR, 16));
+        }
+
+        @Override
+        float scalar(short bits) {
+            return DType.f16ToFloat(bits);
+        }
+    };
+
+    /**
+     * IEEE half bits (in the low 16 bits of each lane) to float32, exactly: normal numbers by moving
+     * the exponent and mantissa into place, subnormals as mantissa·2⁻²⁴ from an integer conversion (no
+     * denormal arithmetic, which is slow on x86), infinities and NaNs kept.
+     */
+    static FloatVector widenHalf(IntVector h) {
+        IntVector magnitude = h.and(0x7fff);
+        IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
+        IntVector bits = shifted.add(0x38000000); // rebias the exponent: (127 - 15) << 23
+        VectorMask<Integer> special = magnitude.compare(VectorOperators.GE, 0x7c00);
+        bits = bits.blend(shifted.or(0x7f800000), special);
+        VectorMask<Integer> subnormal = magnitude.compare(VectorOperators.LT, 0x400);
+        FloatVector small = ((FloatVector) magnitude.convert(VectorOperators.I2F, 0)).mul(0x1p-24f);
+        bits = bits.blend(small.reinterpretAsInts(), subnormal);
+        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+    }
+
+    static {
+        // the 16-bit kernels pair int lanes with float lanes
+        if (I.length() != F.length()) {
+            throw new IllegalStateException("int and float vector species differ in lanes");
+        }
+    }
+}
