@@ -5,6 +5,7 @@ import io.thinksafe.generate.LocalEngine;
 import io.thinksafe.generate.SamplingParams;
 import io.thinksafe.generate.TokenRequest;
 import io.thinksafe.model.DType;
+import io.thinksafe.model.Kernels;
 import io.thinksafe.model.ModelConfig;
 import io.thinksafe.model.ModelShapes;
 import io.thinksafe.model.Transformer;
@@ -17,49 +18,57 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * Prefill and decode throughput of the embedded engine on a random model with Qwen3-0.6B's shape,
- * each next to the bound this machine sets, measured in the same run: weight bytes per step over
- * read bandwidth for small batches, FLOPs over matmul peak for large ones (the roofline's lower).
+ * Prefill and decode throughput of the embedded engine on a random model of a real shape, each next to
+ * the bound this machine sets, measured in the same run: weight bytes per step (in the weights' own
+ * dtype) over read bandwidth for small batches, FLOPs over matmul peak for large ones (the roofline's
+ * lower).
  */
 public final class EngineBenchmark {
     public static ModelConfig qwen3_0_6b(int layers) {
         return ModelShapes.named("qwen3-0.6b").layers(layers).dtype(DType.BF16).build();
     }
 
-    public static void run(PrintStream out, int layers, int[] batches, int promptLen, int decodeSteps) {
-        ModelConfig c = qwen3_0_6b(layers);
-        out.printf(Locale.ROOT, "model: Qwen3-0.6B shape (%d layers, hidden 1024, 16/8 heads, head_dim 128, FFN 3072, vocab 151936), %.0fM params, random float32 weights%n",
-                c.numLayers(), c.parameterCount() / 1e6);
-        try (Transformer model = TransformerLoader.random(c, 1); NDManager m = NDManager.newBaseManager()) {
+    public static void run(PrintStream out, String shape, DType dtype, int layers, int[] batches, int promptLen, int decodeSteps) {
+        ModelConfig.Builder b = ModelShapes.named(shape).dtype(dtype);
+        if (layers > 0) {
+            b.layers(layers);
+        }
+        ModelConfig c = b.build();
+        out.printf(Locale.ROOT, "model: %s shape (%d layers, hidden %d, %d/%d heads, head_dim %d, FFN %d, vocab %d, %s), %.0fM params, random %s weights%n",
+                shape, c.numLayers(), c.hiddenSize(), c.numHeads(), c.numKvHeads(), c.headDim(), c.intermediateSize(),
+                c.vocabSize(), c.tieWordEmbeddings() ? "tied" : "untied", c.parameterCount() / 1e6, dtype);
+        out.printf(Locale.ROOT, "java: %s; kernels: %s%n", Runtime.version(), Kernels.current().description());
+        try (Transformer model = TransformerLoader.random(c, 1, dtype); NDManager m = NDManager.newBaseManager()) {
             Machine machine = Machine.measure(m);
             out.printf(Locale.ROOT, "machine: read bandwidth %.1f GB/s (libtorch sum %.1f, Java vector read %.1f), float32 matmul peak %.1f GFLOP/s, %d cores%n",
                     machine.readGBs(), machine.torchSumGBs(), machine.javaReadGBs(), machine.peakGflops(),
                     Runtime.getRuntime().availableProcessors());
-            long linearParams = c.parameterCount() - (long) c.vocabSize() * c.hiddenSize() // minus the embedding lookup
-                    + (long) c.vocabSize() * c.hiddenSize(); // plus the output projection (tied: same matrix)
-            long nonHeadParams = linearParams - (long) c.vocabSize() * c.hiddenSize();
-            double weightBytes = linearParams * 4.0;
-            out.printf(Locale.ROOT, "weights read per decode step: %.2f GB%n%n", weightBytes / 1e9);
+            long head = (long) c.vocabSize() * c.hiddenSize();
+            long linearParams = c.parameterCount() - head // minus the embedding lookup
+                    - (c.tieWordEmbeddings() ? 0 : head) + head; // plus the output projection, once
+            long nonHeadParams = linearParams - head;
+            double weightBytes = linearParams * (double) dtype.bytes;
+            out.printf(Locale.ROOT, "weights read per decode step: %.2f GB (%s)%n%n", weightBytes / 1e9, dtype);
             out.println("phase     batch   tokens/s   bound       limit tok/s   % of limit");
 
             // Prefill: one prompt; every position goes through the layers, only the last through the head.
             double prefill = prefillTokensPerSecond(model, promptLen);
             double attnFlopsPrefill = 2.0 * c.numLayers() * c.numHeads() * c.headDim() * promptLen; // causal half of QK and PV per token, avg
-            double flopsPerPrefillToken = 2.0 * nonHeadParams + attnFlopsPrefill + 2.0 * c.vocabSize() * c.hiddenSize() / promptLen;
+            double flopsPerPrefillToken = 2.0 * nonHeadParams + attnFlopsPrefill + 2.0 * head / promptLen;
             double prefillLimit = machine.peakGflops() * 1e9 / flopsPerPrefillToken;
             row(out, "prefill", "1x" + promptLen, prefill, "compute", prefillLimit);
 
-            for (int b : batches) {
+            for (int batch : batches) {
                 // about the same wall time per batch size: many steps for small batches, few for large
-                int steps = Math.max(decodeSteps, (int) Math.round(4 * decodeSteps / Math.sqrt(b)));
-                double tps = decodeTokensPerSecond(model, b, 32, steps);
+                int steps = Math.max(decodeSteps, (int) Math.round(4 * decodeSteps / Math.sqrt(batch)));
+                double tps = decodeTokensPerSecond(model, batch, 32, steps);
                 int context = 32 + steps / 2;
                 double flopsPerToken = 2.0 * linearParams + 4.0 * c.numLayers() * c.numHeads() * c.headDim() * context;
                 double computeLimit = machine.peakGflops() * 1e9 / flopsPerToken;
-                double kvBytes = 2.0 * c.numLayers() * c.numKvHeads() * c.headDim() * 4 * context * b;
-                double bandwidthLimit = b * machine.readGBs() * 1e9 / (weightBytes + kvBytes);
+                double kvBytes = 2.0 * c.numLayers() * c.numKvHeads() * c.headDim() * 4 * context * batch; // float32 cache
+                double bandwidthLimit = batch * machine.readGBs() * 1e9 / (weightBytes + kvBytes);
                 boolean computeBound = computeLimit < bandwidthLimit;
-                row(out, "decode", String.valueOf(b), tps, computeBound ? "compute" : "bandwidth",
+                row(out, "decode", String.valueOf(batch), tps, computeBound ? "compute" : "bandwidth",
                         Math.min(computeLimit, bandwidthLimit));
             }
         }

@@ -15,9 +15,16 @@ public final class BenchCommand implements Runnable {
     }
 
     @Command(name = "engine", mixinStandardHelpOptions = true,
-            description = "Prefill and decode tokens/s of a random Qwen3-0.6B-shaped model vs bandwidth and matmul limits.")
+            description = "Prefill and decode tokens/s of a random model of a real shape vs bandwidth and matmul limits.")
     static final class Engine implements Runnable {
-        @Option(names = "--layers", description = "Decoder layers (28 = the real model).", defaultValue = "28")
+        @Option(names = "--shape", description = "Model dimensions: 0.6b, 1.7b, 8b (Qwen3), llama3.1-8b, mistral-7b (default: ${DEFAULT-VALUE}).",
+                defaultValue = "0.6b")
+        String shape;
+
+        @Option(names = "--dtype", description = "Weight dtype: BF16, F16 or F32 (default: ${DEFAULT-VALUE}).", defaultValue = "BF16")
+        io.thinksafe.model.DType dtype;
+
+        @Option(names = "--layers", description = "Decoder layers (default: the real model's).", defaultValue = "0")
         int layers;
 
         @Option(names = "--batches", split = ",", description = "Decode batch sizes.", defaultValue = "1,16,64")
@@ -31,7 +38,7 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public void run() {
-            EngineBenchmark.run(System.out, layers, batches, prompt, steps);
+            EngineBenchmark.run(System.out, shape, dtype, layers, batches, prompt, steps);
         }
     }
 

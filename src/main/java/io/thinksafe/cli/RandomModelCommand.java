@@ -63,7 +63,7 @@ final class RandomModelCommand implements Runnable {
             }
         } else {
             Architecture arch = architecture == null ? Architecture.QWEN3 : architecture;
-            b = ModelConfig.builder(arch).vocab(151936).hidden(64).layers(2).heads(4, 2).rmsNormEps(1e-6)
+            b = ModelConfig.builder(arch).vocab(151936).hidden(64).intermediate(192).layers(2).heads(4, 2).rmsNormEps(1e-6)
                     .rope(1_000_000, RopeScaling.NONE).tiedEmbeddings(true).maxPositions(40960)
                     .eos(151645, 151643).pad(151643);
         }

@@ -127,6 +127,49 @@ class GradientCheckTest {
         }
     }
 
+    /**
+     * LoRA over a frozen bf16 base held as bf16 (widened per block inside each product, float32 autograd):
+     * its gradients equal float64 finite differences on the widened weights, to float32 accuracy.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void loraGradientsOverABf16BaseMatchFiniteDifferencesOnTheWidenedWeights(boolean recompute) {
+        Path dir = TinyModels.write(tmp.resolve("b"), Architecture.LLAMA, DType.BF16, 1, 6);
+        LoraConfig cfg = new LoraConfig(4, 8, 0, List.of("q_proj", "v_proj", "up_proj"));
+        List<TokenizedExample> batch = batch(true);
+        try (Transformer bf16 = TransformerLoader.load(Checkpoint.open(dir)); Transformer widened = float64Model(dir)) {
+            assertThat(((io.thinksafe.model.DenseLinear) bf16.layers().get(0).q()).weight().dtype()).isEqualTo(DType.BF16);
+            Adapter a = Adapter.attach(bf16, cfg, 1);
+            Adapter b = Adapter.attach(widened, cfg, 1);
+            for (int i = 0; i < a.parameters().size(); i++) {
+                NDArray p = a.parameters().get(i);
+                p.addi(p.getManager().randomNormal(0, 0.1f, p.getShape(), DataType.FLOAT32));
+                NDArray q = b.parameters().get(i);
+                q.muli(0).addi(p.toType(DataType.FLOAT64, true));
+            }
+            a.parameters().forEach(p -> p.setRequiresGradient(true));
+            MicroBatch.run(bf16, a, batch, 1f, recompute, false, 1);
+            SplittableRandom r = new SplittableRandom(9);
+            double eps = 1e-6;
+            for (int i = 0; i < b.parameters().size(); i++) {
+                NDArray p = b.parameters().get(i);
+                double[] grad = a.parameters().get(i).getGradient().toType(DataType.FLOAT64, false).toDoubleArray();
+                for (int trial = 0; trial < 3; trial++) {
+                    int k = r.nextInt((int) p.size());
+                    double original = p.toDoubleArray()[k];
+                    set(p, k, original + eps);
+                    double up = loss(widened, b, batch);
+                    set(p, k, original - eps);
+                    double down = loss(widened, b, batch);
+                    set(p, k, original);
+                    double numeric = (up - down) / (2 * eps);
+                    assertThat(grad[k]).as("%s[%d] (recompute=%s)", b.parameterNames().get(i), k, recompute)
+                            .isCloseTo(numeric, org.assertj.core.data.Offset.offset(1e-5 + 1e-4 * Math.abs(numeric)));
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void fullFineTuningGradientsMatchFiniteDifferences(boolean recompute) {
