@@ -19,6 +19,9 @@ import picocli.CommandLine.Option;
 @Command(name = "diagnose", mixinStandardHelpOptions = true,
         description = "Does steering unlock refusals? k samples per harmful prompt with and without steering, judged.")
 final class DiagnoseCommand implements Runnable {
+    @picocli.CommandLine.Mixin
+    SharedOptions.KvBudget kvBudget;
+
     @Option(names = "--model", required = true, description = "The student: a model directory or URL.")
     String model;
 

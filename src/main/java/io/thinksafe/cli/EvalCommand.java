@@ -28,6 +28,9 @@ import picocli.CommandLine.Option;
                 + "WildJailbreak), over-refusal (XSTest, WildGuard) and reasoning (AIME 2024, GSM8K, MATH500, GPQA-Diamond; "
                 + "average pass@1 and pass@k). Resumable; writes per-item records and OUT/results.json.")
 final class EvalCommand implements Runnable {
+    @picocli.CommandLine.Mixin
+    SharedOptions.KvBudget kvBudget;
+
     @Mixin
     SharedOptions.Model model;
 

@@ -16,6 +16,9 @@ import picocli.CommandLine.Option;
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = "Sample responses for a prompt set (JSONL: id and prompt, or SafeChain's instruction) with the model's chat template.")
 final class GenerateCommand implements Runnable {
+    @picocli.CommandLine.Mixin
+    SharedOptions.KvBudget kvBudget;
+
     @Mixin
     SharedOptions.Model model;
 

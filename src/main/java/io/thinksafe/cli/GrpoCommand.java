@@ -21,6 +21,9 @@ import picocli.CommandLine.Option;
         description = "GRPO with LoRA, the paper's online-RL baseline: samples from the current policy, rewards = the guard's "
                 + "P(safe) + the format reward, clipped ratio and KL to the frozen base; resumable.")
 final class GrpoCommand implements Runnable {
+    @picocli.CommandLine.Mixin
+    SharedOptions.KvBudget kvBudget;
+
     @Option(names = "--model", required = true, paramLabel = "DIR",
             description = "The model to align: a local Hugging Face directory (rollouts run in this process).")
     String model;

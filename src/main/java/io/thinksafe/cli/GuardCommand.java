@@ -16,6 +16,9 @@ import picocli.CommandLine.Option;
 @Command(name = "guard", mixinStandardHelpOptions = true,
         description = "Judge generations (prompt + whole response) with Llama-Guard-3 or WildGuard, embedded or remote; resumable.")
 final class GuardCommand implements Runnable {
+    @picocli.CommandLine.Mixin
+    SharedOptions.KvBudget kvBudget;
+
     @Mixin
     GuardOptions judge;
 

@@ -9,6 +9,9 @@ import picocli.CommandLine.Option;
 @Command(name = "logprobs", mixinStandardHelpOptions = true,
         description = "Log-probability of every token of given texts, token ids or chats (JSONL records with id and one of text, token_ids, messages).")
 final class LogprobsCommand implements Runnable {
+    @picocli.CommandLine.Mixin
+    SharedOptions.KvBudget kvBudget;
+
     @Mixin
     SharedOptions.Model model;
 

@@ -42,6 +42,7 @@ public final class Main implements Runnable {
 
     /** Runs a command line; user errors print one line and give exit code 2. */
     public static int execute(String... args) {
+        io.thinksafe.model.MemoryBudget.setKvBudget(-1); // process-wide settings start from their defaults each run
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             Throwable cause = e;

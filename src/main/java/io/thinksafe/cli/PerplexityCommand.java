@@ -9,6 +9,9 @@ import picocli.CommandLine.Mixin;
 @Command(name = "perplexity", mixinStandardHelpOptions = true,
         description = "Perplexity of a dataset's responses under a model (instruction/response or prompt/response JSONL), per example and overall.")
 final class PerplexityCommand implements Runnable {
+    @picocli.CommandLine.Mixin
+    SharedOptions.KvBudget kvBudget;
+
     @Mixin
     SharedOptions.Model model;
 

@@ -13,6 +13,9 @@ import picocli.CommandLine.Parameters;
         description = "The ThinkSafe pipeline from a YAML config: generate, filter, build, train (or, with recipe: grpo, one GRPO "
                 + "stage). Kill it and rerun: it resumes. The manifest records what each stage cost.")
 final class RunCommand implements Runnable {
+    @picocli.CommandLine.Mixin
+    SharedOptions.KvBudget kvBudget;
+
     @Parameters(index = "0", description = "Run configuration (YAML).")
     Path config;
 

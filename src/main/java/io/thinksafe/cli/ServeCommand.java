@@ -18,6 +18,9 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve a model over the OpenAI-compatible HTTP API (/v1/chat/completions, /v1/completions, /v1/models).")
 final class ServeCommand implements Runnable {
+    @picocli.CommandLine.Mixin
+    SharedOptions.KvBudget kvBudget;
+
     @Option(names = "--model", required = true, description = "Hugging Face model directory.")
     String model;
 

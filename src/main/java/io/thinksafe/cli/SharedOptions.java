@@ -60,6 +60,16 @@ final class SharedOptions {
         Path adapter;
     }
 
+    /** {@code --kv-budget SIZE}: the KV cache memory of local models in this process. */
+    static final class KvBudget {
+        @Option(names = "--kv-budget", paramLabel = "SIZE",
+                description = "KV cache memory for a local model, e.g. 2G (default: what the weights, activations and heap "
+                        + "leave of the available memory, at most 4G; judges at most 1G).")
+        void set(String size) {
+            io.thinksafe.model.MemoryBudget.setKvBudget(io.thinksafe.model.MemoryBudget.parseSize(size));
+        }
+    }
+
     /** How to talk to servers when {@code --model} is a URL. */
     static final class Remote {
         @Option(names = "--served-model", paramLabel = "NAME",

@@ -26,7 +26,10 @@ import java.util.function.Predicate;
  * server whose requests arrive over time ({@code io.thinksafe.generate.serve.EngineLoop}).
  */
 public final class LocalEngine {
-    /** Limits of one engine: sequences in flight, prompt tokens per step, and KV-cache memory. */
+    /**
+     * Limits of one engine: sequences in flight, prompt tokens per step, and KV-cache memory (also
+     * bounded by the model's memory plan, {@link Transformer#kvBudget}).
+     */
     public record Options(int maxBatch, int prefillChunk, long kvBudgetBytes) {
         public static Options defaults() {
             return new Options(16, 512, 4L << 30);
@@ -161,7 +164,7 @@ public final class LocalEngine {
         /** True when {@code next} may join now: a free slot and KV memory for it (a lone sequence always runs). */
         public boolean admits(TokenRequest next) {
             return active.size() < options.maxBatch()
-                    && (active.isEmpty() || reserved + reservation(next) <= options.kvBudgetBytes());
+                    && (active.isEmpty() || reserved + reservation(next) <= Math.min(options.kvBudgetBytes(), model.kvBudget()));
         }
 
         public void add(TokenRequest request, SequenceListener listener) {

@@ -3,6 +3,8 @@ package io.thinksafe.generate;
 import io.thinksafe.ThinkSafeException;
 import io.thinksafe.model.Adapter;
 import io.thinksafe.model.Checkpoint;
+import io.thinksafe.model.MemoryBudget;
+import io.thinksafe.model.Torch;
 import io.thinksafe.model.Transformer;
 import io.thinksafe.model.TransformerLoader;
 import io.thinksafe.text.ChatTemplate;
@@ -27,9 +29,11 @@ public final class LocalModel implements AutoCloseable {
     private final ChatTemplate template;
     private final Set<Integer> eosIds;
     private final ModelFamily family;
+    private final MemoryBudget.Plan memory;
 
     private LocalModel(Checkpoint checkpoint, Transformer transformer, Tokenizer tokenizer, ChatTemplate template,
-                       Set<Integer> eosIds) {
+                       Set<Integer> eosIds, MemoryBudget.Plan memory) {
+        this.memory = memory;
         this.checkpoint = checkpoint;
         this.transformer = transformer;
         this.tokenizer = tokenizer;
@@ -47,17 +51,33 @@ public final class LocalModel implements AutoCloseable {
      * unmerged, so it costs its own size (the base stays as stored, bf16 included), in inference mode.
      */
     public static LocalModel load(Path dir, Path adapter) {
+        return load(dir, adapter, MemoryBudget.Workload.inference());
+    }
+
+    /**
+     * Loads a model for {@code workload}: its memory plan (weights as stored, KV cache, activations) is
+     * checked against what this process may still use before any weight is read, and refused in one
+     * line when it does not fit.
+     */
+    public static LocalModel load(Path dir, Path adapter, MemoryBudget.Workload workload) {
         Checkpoint ckpt = Checkpoint.open(dir);
         Tokenizer tok = Tokenizer.load(dir);
         ChatTemplate template = loadTemplate(dir);
-        Transformer t = TransformerLoader.load(ckpt);
-        if (adapter != null) {
-            try {
-                Adapter.load(t, adapter).setTraining(false);
-            } catch (RuntimeException e) {
-                t.close();
-                throw e;
+        MemoryBudget.Plan plan = Torch.device().isGpu() ? null
+                : MemoryBudget.reserve(dir.getFileName().toString(), ckpt.config(), ckpt.storageDtype(),
+                        ckpt.weightBytes() + adapterBytes(adapter), workload, System.err);
+        Transformer t;
+        try {
+            t = TransformerLoader.load(ckpt);
+            if (plan != null) {
+                t.setKvBudget(plan.kv());
             }
+            if (adapter != null) {
+                Adapter.load(t, adapter).setTraining(false);
+            }
+        } catch (RuntimeException e) {
+            release(plan);
+            throw e;
         }
         Set<Integer> eos = new LinkedHashSet<>(ckpt.config().eosTokenIds());
         eos.addAll(ckpt.generation().eosTokenIds());
@@ -69,9 +89,24 @@ public final class LocalModel implements AutoCloseable {
         }
         if (eos.isEmpty()) {
             t.close();
+            release(plan);
             throw new ThinkSafeException(dir + ": no end-of-sequence token (eos_token_id in config.json or generation_config.json)");
         }
-        return new LocalModel(ckpt, t, tok, template, eos);
+        return new LocalModel(ckpt, t, tok, template, eos, plan);
+    }
+
+    private static void release(MemoryBudget.Plan plan) {
+        if (plan != null) {
+            MemoryBudget.release(plan);
+        }
+    }
+
+    private static long adapterBytes(Path adapter) {
+        try {
+            return adapter == null ? 0 : Files.size(adapter.resolve("adapter_model.safetensors"));
+        } catch (java.io.IOException e) {
+            return 0; // a missing adapter is reported by Adapter.load with its own message
+        }
     }
 
     /** The chat template of {@code tokenizer_config.json}, or null when the model has none. */
@@ -131,5 +166,6 @@ public final class LocalModel implements AutoCloseable {
     public void close() {
         transformer.close();
         tokenizer.close();
+        release(memory);
     }
 }

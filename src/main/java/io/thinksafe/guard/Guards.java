@@ -77,7 +77,7 @@ public final class Guards {
             backend = new RemoteGuardBackend(client, how.contextTokens(), how.topLogprobs());
         } else {
             Path dir = where.dir();
-            LocalModel model = LocalModel.load(dir);
+            LocalModel model = LocalModel.load(dir, null, io.thinksafe.model.MemoryBudget.Workload.judge());
             backend = new LocalGuardBackend(model, LocalEngine.Options.defaults(), true);
             template = Files.exists(dir.resolve("tokenizer_config.json")) ? model.template() : null;
         }

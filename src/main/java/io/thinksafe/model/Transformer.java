@@ -70,6 +70,7 @@ public final class Transformer implements AutoCloseable {
     private NDArray finalNorm;
     private Linear lmHead;
     private final Rope rope;
+    private long kvBudget = Long.MAX_VALUE;
 
     public Transformer(ModelConfig config, NDManager manager, Weight embedding, List<Layer> layers,
                        NDArray finalNorm, Linear lmHead) {
@@ -174,6 +175,15 @@ public final class Transformer implements AutoCloseable {
 
     public Linear lmHead() {
         return lmHead;
+    }
+
+    /** KV cache bytes an engine may hold for this model (the memory plan's grant; unlimited when not planned). */
+    public long kvBudget() {
+        return kvBudget;
+    }
+
+    public void setKvBudget(long bytes) {
+        kvBudget = bytes;
     }
 
     public KvCache newCache(int initialCapacity) {
