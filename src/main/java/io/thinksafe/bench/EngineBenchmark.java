@@ -24,10 +24,6 @@ import java.util.SplittableRandom;
  * lower).
  */
 public final class EngineBenchmark {
-    public static ModelConfig qwen3_0_6b(int layers) {
-        return ModelShapes.named("qwen3-0.6b").layers(layers).dtype(DType.BF16).build();
-    }
-
     public static void run(PrintStream out, String shape, DType dtype, int layers, int[] batches, int promptLen, int decodeSteps) {
         ModelConfig.Builder b = ModelShapes.named(shape).dtype(dtype);
         if (layers > 0) {

@@ -43,9 +43,19 @@ public final class BenchCommand implements Runnable {
     }
 
     @Command(name = "trainer", mixinStandardHelpOptions = true,
-            description = "LoRA forward+backward GFLOP/s on a tiny and a Qwen3-0.6B-shaped model vs the matmul peak, with and without recompute.")
+            description = "LoRA forward+backward GFLOP/s vs the matmul peak (a tiny and the Qwen3-0.6B shape, or --shape), "
+                    + "with and without recompute; prints the peak RSS.")
     static final class Trainer implements Runnable {
-        @Option(names = "--layers", description = "Decoder layers of the 0.6B shape (28 = the real model).", defaultValue = "28")
+        @Option(names = "--shape", description = "Only this model shape: 0.6b, 1.7b, 8b, llama3.1-8b, mistral-7b (default: tiny and 0.6b).")
+        String shape;
+
+        @Option(names = "--dtype", description = "Base weight dtype: F32, BF16 or F16 (default: ${DEFAULT-VALUE}).", defaultValue = "F32")
+        io.thinksafe.model.DType dtype;
+
+        @Option(names = "--recompute", description = "Time only the recompute setting (activation checkpointing).")
+        boolean recompute;
+
+        @Option(names = "--layers", description = "Decoder layers (default: the real model's).", defaultValue = "0")
         int layers;
 
         @Option(names = "--tokens", description = "Sequence length.", defaultValue = "1024")
@@ -56,7 +66,8 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public void run() {
-            io.thinksafe.bench.TrainerBenchmark.run(System.out, layers, tokens, reps);
+            io.thinksafe.bench.TrainerBenchmark.run(System.out, shape, dtype, layers, tokens, reps,
+                    recompute ? new boolean[] {true} : new boolean[] {false, true});
         }
     }
 

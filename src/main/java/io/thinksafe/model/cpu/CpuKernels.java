@@ -1,11 +1,16 @@
 package io.thinksafe.model.cpu;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.thinksafe.model.Decoder;
 import io.thinksafe.model.Kernels;
 import io.thinksafe.model.Transformer;
 import io.thinksafe.model.Weight;
+import java.nio.ByteOrder;
 
 /**
  * The fast CPU path: {@link SkinnyMatmul} for products of a few rows (any weight dtype), libtorch's
@@ -37,7 +42,7 @@ public final class CpuKernels implements Kernels {
             y = x.getManager().create(SkinnyMatmul.multiply(w, x.toFloatArray(), (int) rows), outShape);
         } else {
             NDArray flat = x.reshape(rows, shape.tail());
-            NDArray yt = Kernels.inRowBlocks(w, flat.transpose());
+            NDArray yt = timesTransposed(w, flat.transpose());
             y = yt.transpose().reshape(outShape);
             yt.close();
             flat.close();
@@ -50,9 +55,32 @@ public final class CpuKernels implements Kernels {
         return y;
     }
 
+    /**
+     * {@code W · xt} with libtorch's sgemm; a 16-bit weight is widened block by block as in the reference,
+     * but by the vector kernels on every core at once.
+     */
     @Override
     public NDArray timesTransposed(Weight w, NDArray xt) {
-        return Kernels.inRowBlocks(w, xt);
+        if (w.tensor() != null) {
+            return Kernels.inRowBlocks(w, xt);
+        }
+        NDManager out = xt.getManager();
+        int per = Math.min(8192, w.rowsPerTorchBlock());
+        NDList parts = new NDList();
+        try (NDManager tmp = out.newSubManager()) {
+            for (int from = 0; from < w.rows(); from += per) {
+                int to = Math.min(w.rows(), from + per);
+                NDArray block = tmp.create(new Shape(to - from, w.cols()), DataType.FLOAT32);
+                SkinnyMatmul.widen(w, from, to, block.toByteBuffer(true).order(ByteOrder.LITTLE_ENDIAN));
+                NDArray part = block.matMul(xt);
+                part.attach(tmp);
+                parts.add(part);
+                block.close(); // freed at once: the next block reuses its memory
+            }
+            NDArray y = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
+            y.attach(out);
+            return y;
+        }
     }
 
     @Override

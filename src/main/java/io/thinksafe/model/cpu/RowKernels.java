@@ -46,6 +46,13 @@ abstract class RowKernels {
     /** Input rows x [m, k] in the layout the kernel reads (see the class comment). */
     abstract float[] prepare(float[] x, int m, int k);
 
+    /**
+     * Widens {@code count} weights at byte {@code srcOff} of {@code src} into float32 at byte {@code dstOff}
+     * of {@code dst}, in order (for libtorch's products on many rows); the buffers are the same memory,
+     * for the scalar tail.
+     */
+    abstract void widen(ByteBuffer srcBuf, Object src, long srcOff, Object dst, long dstOff, ByteBuffer dstBuf, int count);
+
     /** Row (at byte {@code off} of {@code mem}; {@code buf} is the same memory, for the scalar tail) · one input row. */
     abstract float dot(ByteBuffer buf, Object mem, int off, float[] x, int xOff, int k);
 
@@ -71,6 +78,17 @@ abstract class RowKernels {
         @Override
         float[] prepare(float[] x, int m, int k) {
             return x;
+        }
+
+        @Override
+        void widen(ByteBuffer srcBuf, Object src, long srcOff, Object dst, long dstOff, ByteBuffer dstBuf, int count) {
+            int j = 0;
+            for (; j + LANES <= count; j += LANES) {
+                Vectors.store(Vectors.floats(src, srcOff + 4L * j), dst, dstOff + 4L * j);
+            }
+            for (; j < count; j++) {
+                dstBuf.putFloat((int) (dstOff + 4L * j), srcBuf.getFloat((int) (srcOff + 4L * j)));
+            }
         }
 
         @Override
@@ -166,6 +184,21 @@ abstract class RowKernels {
         abstract FloatVector odd(IntVector pairs);
 
         abstract float scalar(short bits);
+
+        /** 16-bit values sign-extended into int lanes, to float32. */
+        abstract FloatVector widenLanes(IntVector halves);
+
+        @Override
+        void widen(ByteBuffer srcBuf, Object src, long srcOff, Object dst, long dstOff, ByteBuffer dstBuf, int count) {
+            int j = 0;
+            for (; j + LANES <= count; j += LANES) {
+                IntVector halves = (IntVector) Vectors.shorts(src, srcOff + 2L * j).convertShape(VectorOperators.S2I, I, 0);
+                Vectors.store(widenLanes(halves), dst, dstOff + 4L * j);
+            }
+            for (; j < count; j++) {
+                dstBuf.putFloat((int) (dstOff + 4L * j), scalar(srcBuf.getShort((int) (srcOff + 2L * j))));
+            }
+        }
 
         @Override
         int bytes() {
@@ -292,6 +325,11 @@ abstract class RowKernels {
         float scalar(short bits) {
             return Float.intBitsToFloat((bits & 0xffff) << 16);
         }
+
+        @Override
+        FloatVector widenLanes(IntVector halves) {
+            return halves.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(); // the sign extension shifts out
+        }
     };
 
     private static final RowKernels F16_ROWS = new HalfRows() {
@@ -308,6 +346,11 @@ abstract class RowKernels {
         @Override
         float scalar(short bits) {
             return DType.f16ToFloat(bits);
+        }
+
+        @Override
+        FloatVector widenLanes(IntVector halves) {
+            return widenHalf(halves.and(0xffff));
         }
     };
 

@@ -73,6 +73,25 @@ public final class SkinnyMatmul {
         return ys;
     }
 
+    /**
+     * Rows {@code [from, to)} of {@code w} widened to float32 into {@code dst} (native order, from its start),
+     * with every core: the block a libtorch product on many rows reads.
+     */
+    public static void widen(Weight w, int from, int to, ByteBuffer dst) {
+        View v = View.of(w);
+        Object out = Vectors.wrap(dst);
+        int per = v.rowsPerBlock();
+        int rowBytes = w.cols() * v.kernels().bytes();
+        int rowsPerTask = Math.max(1, (int) Math.min(to - from, (1L << 20) / Math.max(1, rowBytes))); // ~1 MiB of weights a task
+        int tasks = (to - from + rowsPerTask - 1) / rowsPerTask;
+        Workers.run(tasks, t -> {
+            for (int r = from + t * rowsPerTask, end = Math.min(to, r + rowsPerTask); r < end; r++) {
+                v.kernels().widen(v.buffers()[r / per], v.memory()[r / per], (long) (r % per) * rowBytes, out,
+                        (long) (r - from) * w.cols() * 4, dst, w.cols());
+            }
+        });
+    }
+
     private static void range(View w, float[] x, int m, float[] y, int from, int to) {
         int k = w.cols();
         int n = w.rows();

@@ -11,8 +11,8 @@ import java.util.function.IntConsumer;
  * instead of parking at once: handing work to a parked thread costs tens of microseconds, about
  * what a whole small matrix product takes.
  */
-final class Workers {
-    static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
+public final class Workers {
+    public static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
     private static final long SPIN_NANOS = 20_000;
 
     private record Job(int tasks, IntConsumer body, AtomicInteger next, AtomicInteger left, Thread owner,
@@ -33,7 +33,7 @@ final class Workers {
     private Workers() {}
 
     /** Runs {@code body(0) … body(tasks-1)} across the team and returns when all are done. */
-    static synchronized void run(int tasks, IntConsumer body) {
+    public static synchronized void run(int tasks, IntConsumer body) {
         if (tasks <= 1 || TEAM.length == 0) {
             for (int t = 0; t < tasks; t++) {
                 body.accept(t);

@@ -72,6 +72,20 @@ class SkinnyMatmulTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "BF16", "F16"})
+    void widenedRowsAreTheExactValuesInOrder(DType dtype) {
+        for (int k : new int[] {83, 64}) {
+            Case c = weight(dtype, 300, k, 7 + k);
+            ByteBuffer out = ByteBuffer.allocateDirect(4 * 250 * k).order(ByteOrder.LITTLE_ENDIAN);
+            SkinnyMatmul.widen(c.weight(), 30, 280, out);
+            for (int i = 0; i < 250 * k; i++) {
+                assertThat(Float.floatToRawIntBits(out.getFloat(4 * i))).as("k %d element %d", k, i)
+                        .isEqualTo(Float.floatToRawIntBits(c.values()[30 * k + i]));
+            }
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void halfFloatsWidenExactlyIncludingSubnormalsInfinitiesAndNaN() {
         int[] lanes = new int[Vectors.LANES];
