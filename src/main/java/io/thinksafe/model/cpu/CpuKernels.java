@@ -68,14 +68,16 @@ public final class CpuKernels implements Kernels {
         int per = Math.min(8192, w.rowsPerTorchBlock());
         NDList parts = new NDList();
         try (NDManager tmp = out.newSubManager()) {
+            // one float32 block for the whole product, refilled for each block of rows (the product before it is done)
+            NDArray block = tmp.create(new Shape(Math.min(per, w.rows()), w.cols()), DataType.FLOAT32);
+            java.nio.ByteBuffer memory = block.toByteBuffer(true).order(ByteOrder.LITTLE_ENDIAN);
             for (int from = 0; from < w.rows(); from += per) {
                 int to = Math.min(w.rows(), from + per);
-                NDArray block = tmp.create(new Shape(to - from, w.cols()), DataType.FLOAT32);
-                SkinnyMatmul.widen(w, from, to, block.toByteBuffer(true).order(ByteOrder.LITTLE_ENDIAN));
-                NDArray part = block.matMul(xt);
+                SkinnyMatmul.widen(w, from, to, memory);
+                NDArray rows = to - from == block.getShape().get(0) ? block : block.get("0:{}", to - from);
+                NDArray part = rows.matMul(xt);
                 part.attach(tmp);
                 parts.add(part);
-                block.close(); // freed at once: the next block reuses its memory
             }
             NDArray y = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
             y.attach(out);
