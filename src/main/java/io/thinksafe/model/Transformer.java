@@ -243,6 +243,12 @@ public final class Transformer implements AutoCloseable {
 
     /** Token embeddings [N, hidden] of a packed batch, attached to {@code m}. */
     public NDArray embed(Packed p, NDManager m) {
+        for (long id : p.ids()) {
+            if (id < 0 || id >= config.vocabSize()) {
+                throw new io.thinksafe.ThinkSafeException("token id " + id + " is outside the model's vocabulary (0.."
+                        + (config.vocabSize() - 1) + "): the tokenizer does not belong to this model");
+            }
+        }
         return embedding.gather(p.ids(), m);
     }
 

@@ -187,7 +187,8 @@ final class CpuDecoder implements Decoder {
             try (NDManager tmp = manager.newSubManager()) {
                 NDArray xt = tmp.create(x, new Shape(m, ws[0].cols())).transpose();
                 for (int i = 0; i < ls.length; i++) {
-                    ys[i] = transpose(Kernels.current().timesTransposed(ws[i], xt).toFloatArray(), ws[i].rows(), m);
+                    // [out, m] turned to [m, out] by libtorch's copy (vectorised), not a Java loop over the logits
+                    ys[i] = Kernels.current().timesTransposed(ws[i], xt).transpose().toFloatArray();
                 }
             }
         }
@@ -198,17 +199,6 @@ final class CpuDecoder implements Decoder {
             }
         }
         return ys;
-    }
-
-    /** [rows, cols] → [cols, rows]. */
-    private static float[] transpose(float[] a, int rows, int cols) {
-        float[] t = new float[a.length];
-        for (int r = 0; r < rows; r++) {
-            for (int col = 0; col < cols; col++) {
-                t[col * rows + r] = a[r * cols + col];
-            }
-        }
-        return t;
     }
 
     private static void addBias(float[] y, float[] bias, int m) {

@@ -68,6 +68,8 @@ public final class CpuKernels implements Kernels {
         int per = Math.min(8192, w.rowsPerTorchBlock());
         NDList parts = new NDList();
         try (NDManager tmp = out.newSubManager()) {
+            int[] order = SkinnyMatmul.columnOrder(w);
+            NDArray input = order == null ? xt : xt.get(tmp.create(java.util.Arrays.stream(order).asLongStream().toArray()));
             // one float32 block for the whole product, refilled for each block of rows (the product before it is done)
             NDArray block = tmp.create(new Shape(Math.min(per, w.rows()), w.cols()), DataType.FLOAT32);
             java.nio.ByteBuffer memory = block.toByteBuffer(true).order(ByteOrder.LITTLE_ENDIAN);
@@ -75,7 +77,7 @@ public final class CpuKernels implements Kernels {
                 int to = Math.min(w.rows(), from + per);
                 SkinnyMatmul.widen(w, from, to, memory);
                 NDArray rows = to - from == block.getShape().get(0) ? block : block.get("0:{}", to - from);
-                NDArray part = rows.matMul(xt);
+                NDArray part = rows.matMul(input);
                 part.attach(tmp);
                 parts.add(part);
             }

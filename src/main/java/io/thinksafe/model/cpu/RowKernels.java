@@ -43,13 +43,18 @@ abstract class RowKernels {
     /** Bytes per weight. */
     abstract int bytes();
 
+    /** Where each column of a widened row comes from: null for the natural order. */
+    int[] columnOrder(int k) {
+        return null;
+    }
+
     /** Input rows x [m, k] in the layout the kernel reads (see the class comment). */
     abstract float[] prepare(float[] x, int m, int k);
 
     /**
      * Widens {@code count} weights at byte {@code srcOff} of {@code src} into float32 at byte {@code dstOff}
-     * of {@code dst}, in order (for libtorch's products on many rows); the buffers are the same memory,
-     * for the scalar tail.
+     * of {@code dst}, for libtorch's products on many rows, in the order {@link #columnOrder} gives (the
+     * buffers are the same memory, for the scalar tail).
      */
     abstract void widen(ByteBuffer srcBuf, Object src, long srcOff, Object dst, long dstOff, ByteBuffer dstBuf, int count);
 
@@ -185,19 +190,34 @@ abstract class RowKernels {
 
         abstract float scalar(short bits);
 
-        /** 16-bit values sign-extended into int lanes, to float32. */
-        abstract FloatVector widenLanes(IntVector halves);
-
+        /** Widened in the kernels' layout: each block of {@code 2·LANES} weights evens first, then odds. */
         @Override
         void widen(ByteBuffer srcBuf, Object src, long srcOff, Object dst, long dstOff, ByteBuffer dstBuf, int count) {
             int j = 0;
-            for (; j + LANES <= count; j += LANES) {
-                IntVector halves = (IntVector) Vectors.shorts(src, srcOff + 2L * j).convertShape(VectorOperators.S2I, I, 0);
-                Vectors.store(widenLanes(halves), dst, dstOff + 4L * j);
+            for (; j + STEP <= count; j += STEP) {
+                IntVector w = Vectors.ints(src, srcOff + 2L * j);
+                Vectors.store(even(w), dst, dstOff + 4L * j);
+                Vectors.store(odd(w), dst, dstOff + 4L * (j + LANES));
             }
             for (; j < count; j++) {
                 dstBuf.putFloat((int) (dstOff + 4L * j), scalar(srcBuf.getShort((int) (srcOff + 2L * j))));
             }
+        }
+
+        @Override
+        int[] columnOrder(int k) {
+            int[] order = new int[k];
+            int full = k - k % STEP;
+            for (int j = 0; j < full; j += STEP) {
+                for (int t = 0; t < LANES; t++) {
+                    order[j + t] = j + 2 * t;
+                    order[j + LANES + t] = j + 2 * t + 1;
+                }
+            }
+            for (int j = full; j < k; j++) {
+                order[j] = j;
+            }
+            return order;
         }
 
         @Override
@@ -326,10 +346,6 @@ abstract class RowKernels {
             return Float.intBitsToFloat((bits & 0xffff) << 16);
         }
 
-        @Override
-        FloatVector widenLanes(IntVector halves) {
-            return halves.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(); // the sign extension shifts out
-        }
     };
 
     private static final RowKernels F16_ROWS = new HalfRows() {
@@ -348,10 +364,6 @@ abstract class RowKernels {
             return DType.f16ToFloat(bits);
         }
 
-        @Override
-        FloatVector widenLanes(IntVector halves) {
-            return widenHalf(halves.and(0xffff));
-        }
     };
 
     /**

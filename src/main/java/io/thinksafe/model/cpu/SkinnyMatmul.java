@@ -74,8 +74,10 @@ public final class SkinnyMatmul {
     }
 
     /**
-     * Rows {@code [from, to)} of {@code w} widened to float32 into {@code dst} (native order, from its start),
-     * with every core: the block a libtorch product on many rows reads.
+     * Rows {@code [from, to)} of {@code w} widened to float32 into {@code dst} (from its start), with every
+     * core: the block a libtorch product on many rows reads. Columns come in the order {@link #columnOrder}
+     * gives (16-bit weights: evens then odds in each block, so no lane crosses another); the other operand
+     * is reordered to match.
      */
     public static void widen(Weight w, int from, int to, ByteBuffer dst) {
         View v = View.of(w);
@@ -90,6 +92,11 @@ public final class SkinnyMatmul {
                         (long) (r - from) * w.cols() * 4, dst, w.cols());
             }
         });
+    }
+
+    /** The column order of {@link #widen}'s output for {@code w}, or null when it is the natural one. */
+    public static int[] columnOrder(Weight w) {
+        return RowKernels.of(w.dtype()).columnOrder(w.cols());
     }
 
     private static void range(View w, float[] x, int m, float[] y, int from, int to) {

@@ -29,12 +29,9 @@ public final class Vectors {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     static final int LANES = F.length();
-    /** As many 16-bit lanes as {@link #F} has floats (half its width). */
-    static final VectorSpecies<Short> H = VectorSpecies.of(short.class, jdk.incubator.vector.VectorShape.forBitSize(F.vectorBitSize() / 2));
 
     private static final MethodHandle LOAD_FLOATS;
     private static final MethodHandle LOAD_INTS;
-    private static final MethodHandle LOAD_SHORTS;
     private static final MethodHandle STORE_FLOATS;
     private static final MethodHandle WRAP;
     /** How memory is read ("MemorySegment", "ByteBuffer"), or why the kernels cannot run. */
@@ -71,7 +68,6 @@ public final class Vectors {
         LOAD_INTS = ok ? handles[1] : null;
         STORE_FLOATS = ok ? handles[2] : null;
         WRAP = ok ? handles[3] : null;
-        LOAD_SHORTS = ok ? handles[4] : null;
         ROUTE = ok ? route : handles != null ? "turned off by -Dthinksafe.noSkinny" : route;
         AVAILABLE = ok;
     }
@@ -97,9 +93,7 @@ public final class Vectors {
         MethodHandle store = l.findVirtual(FloatVector.class, "intoMemorySegment",
                 MethodType.methodType(void.class, segment, long.class, ByteOrder.class));
         MethodHandle wrap = l.findStatic(segment, "ofBuffer", MethodType.methodType(segment, Buffer.class));
-        MethodHandle shorts = l.findStatic(jdk.incubator.vector.ShortVector.class, "fromMemorySegment",
-                MethodType.methodType(jdk.incubator.vector.ShortVector.class, VectorSpecies.class, segment, long.class, ByteOrder.class));
-        return adapt(floats, ints, store, wrap, shorts);
+        return adapt(floats, ints, store, wrap);
     }
 
     /** Java 17–18: {@code fromByteBuffer(species, buffer, int, order)}, memory as the ByteBuffer itself. */
@@ -111,24 +105,19 @@ public final class Vectors {
                 MethodType.methodType(IntVector.class, VectorSpecies.class, ByteBuffer.class, int.class, ByteOrder.class));
         MethodHandle store = l.findVirtual(FloatVector.class, "intoByteBuffer",
                 MethodType.methodType(void.class, ByteBuffer.class, int.class, ByteOrder.class));
-        MethodHandle shorts = l.findStatic(jdk.incubator.vector.ShortVector.class, "fromByteBuffer",
-                MethodType.methodType(jdk.incubator.vector.ShortVector.class, VectorSpecies.class, ByteBuffer.class, int.class, ByteOrder.class));
-        return adapt(floats, ints, store, MethodHandles.identity(ByteBuffer.class), shorts);
+        return adapt(floats, ints, store, MethodHandles.identity(ByteBuffer.class));
     }
 
     /** Binds species and byte order and erases the memory type to Object and the offset to long. */
-    private static MethodHandle[] adapt(MethodHandle floats, MethodHandle ints, MethodHandle store, MethodHandle wrap,
-                                        MethodHandle shorts) {
+    private static MethodHandle[] adapt(MethodHandle floats, MethodHandle ints, MethodHandle store, MethodHandle wrap) {
         MethodHandle f = MethodHandles.insertArguments(MethodHandles.insertArguments(floats, 3, ByteOrder.LITTLE_ENDIAN), 0, F);
         MethodHandle i = MethodHandles.insertArguments(MethodHandles.insertArguments(ints, 3, ByteOrder.LITTLE_ENDIAN), 0, I);
         MethodHandle s = MethodHandles.insertArguments(store, 3, ByteOrder.LITTLE_ENDIAN);
-        MethodHandle h = MethodHandles.insertArguments(MethodHandles.insertArguments(shorts, 3, ByteOrder.LITTLE_ENDIAN), 0, H);
         return new MethodHandle[] {
             MethodHandles.explicitCastArguments(f, MethodType.methodType(FloatVector.class, Object.class, long.class)),
             MethodHandles.explicitCastArguments(i, MethodType.methodType(IntVector.class, Object.class, long.class)),
             MethodHandles.explicitCastArguments(s, MethodType.methodType(void.class, FloatVector.class, Object.class, long.class)),
-            MethodHandles.explicitCastArguments(wrap, MethodType.methodType(Object.class, ByteBuffer.class)),
-            MethodHandles.explicitCastArguments(h, MethodType.methodType(jdk.incubator.vector.ShortVector.class, Object.class, long.class))};
+            MethodHandles.explicitCastArguments(wrap, MethodType.methodType(Object.class, ByteBuffer.class))};
     }
 
     /** Reads and writes a few known values through the handles (a preview API refusing shows here). */
@@ -140,10 +129,8 @@ public final class Vectors {
         Object mem = (Object) h[3].invokeExact(b);
         FloatVector v = (FloatVector) h[0].invokeExact(mem, 0L);
         IntVector iv = (IntVector) h[1].invokeExact(mem, 0L);
-        jdk.incubator.vector.ShortVector sv = (jdk.incubator.vector.ShortVector) h[4].invokeExact(mem, 0L);
         h[2].invokeExact(v, mem, (long) (4 * LANES));
         if (v.lane(LANES - 1) != LANES - 0.5f || Float.intBitsToFloat(iv.lane(1)) != 1.5f
-                || sv.lane(1) != (short) (Float.floatToIntBits(0.5f) >>> 16)
                 || b.getFloat(4 * (2 * LANES - 1)) != LANES - 0.5f) {
             throw new IllegalStateException("vector loads read wrong values");
         }
@@ -181,10 +168,9 @@ public final class Vectors {
      * compiled and interpreted forms of it differ in the last bit; this does not.
      */
     static float sum(FloatVector v) {
-        float[] lanes = v.toArray();
         float s = 0;
-        for (float x : lanes) {
-            s += x;
+        for (int i = 0; i < LANES; i++) {
+            s += v.lane(i); // no array: this runs once per weight row
         }
         return s;
     }
@@ -199,15 +185,6 @@ public final class Vectors {
             a1 = a1.add(floats(memory, o + F.vectorByteSize()));
         }
         return a0.add(a1).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
-    }
-
-    /** {@code LANES} 16-bit values at byte {@code offset}, little-endian. */
-    static jdk.incubator.vector.ShortVector shorts(Object memory, long offset) {
-        try {
-            return (jdk.incubator.vector.ShortVector) LOAD_SHORTS.invokeExact(memory, offset);
-        } catch (Throwable e) {
-            throw rethrow(e);
-        }
     }
 
     static void store(FloatVector v, Object memory, long offset) {

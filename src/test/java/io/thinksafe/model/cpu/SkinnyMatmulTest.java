@@ -74,14 +74,22 @@ class SkinnyMatmulTest {
 
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "BF16", "F16"})
-    void widenedRowsAreTheExactValuesInOrder(DType dtype) {
+    void widenedRowsAreTheExactValuesInTheKernelsColumnOrder(DType dtype) {
         for (int k : new int[] {83, 64}) {
             Case c = weight(dtype, 300, k, 7 + k);
             ByteBuffer out = ByteBuffer.allocateDirect(4 * 250 * k).order(ByteOrder.LITTLE_ENDIAN);
             SkinnyMatmul.widen(c.weight(), 30, 280, out);
-            for (int i = 0; i < 250 * k; i++) {
-                assertThat(Float.floatToRawIntBits(out.getFloat(4 * i))).as("k %d element %d", k, i)
-                        .isEqualTo(Float.floatToRawIntBits(c.values()[30 * k + i]));
+            int[] order = SkinnyMatmul.columnOrder(c.weight());
+            if (dtype != DType.F32) {
+                assertThat(order).as("16-bit rows come evens first").isNotNull();
+                assertThat(java.util.Arrays.stream(order).sorted().toArray()).isEqualTo(java.util.stream.IntStream.range(0, k).toArray());
+            }
+            for (int r = 0; r < 250; r++) {
+                for (int p = 0; p < k; p++) {
+                    int column = order == null ? p : order[p];
+                    assertThat(Float.floatToRawIntBits(out.getFloat(4 * (r * k + p)))).as("k %d row %d column %d", k, r, p)
+                            .isEqualTo(Float.floatToRawIntBits(c.values()[(30 + r) * k + column]));
+                }
             }
         }
     }
