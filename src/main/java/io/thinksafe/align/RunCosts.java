@@ -27,9 +27,6 @@ import java.util.Map;
 final class RunCosts {
     static final List<String> TOKENS = List.of("generation_prompt_tokens", "generation_completion_tokens", "judge_tokens",
             "train_tokens", "reference_tokens");
-    /** Which part of the work each stage of an offline recipe is (GRPO's one stage logs its own split). */
-    private static final Map<String, String> PHASE = Map.of("generate", "generation", "filter", "judging", "build", "other",
-            "train", "training");
 
     private RunCosts() {}
 
@@ -150,7 +147,7 @@ final class RunCosts {
                 }
                 add(phases, "other", Math.max(0, s - inPhases)); // loading, checkpoints, steps redone after a kill
             } else {
-                add(phases, PHASE.getOrDefault(e.getKey(), "other"), s);
+                add(phases, StageRun.parse(e.getKey()).stage().phase, s);
             }
         }
         t.put("seconds", seconds);
