@@ -3,7 +3,6 @@ package io.thinksafe.align;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinksafe.ThinkSafeException;
-import io.thinksafe.data.Jsonl;
 import io.thinksafe.data.Prompt;
 import io.thinksafe.data.PromptSet;
 import io.thinksafe.generate.GenerateJob;
@@ -21,6 +20,7 @@ import io.thinksafe.guard.GuardEnsemble;
 import io.thinksafe.guard.GuardInput;
 import io.thinksafe.guard.GuardJob;
 import io.thinksafe.guard.GuardVerdict;
+import io.thinksafe.guard.JudgedGeneration;
 import io.thinksafe.guard.Guards;
 import io.thinksafe.train.GrpoTrainer;
 import io.thinksafe.train.Rewards;
@@ -190,8 +190,8 @@ public final class Pipeline {
         Path in = dir(run.of(Stage.GENERATE)).resolve("generations.jsonl");
         try (Guard guard = openGuard()) {
             Path out = dir(run).resolve("judged.jsonl");
-            List<ObjectNode> judged = GuardJob.run(watching(guard), in, out, 0, false);
-            long safe = judged.stream().filter(j -> j.path("guard").path("verdict").asText().equals("safe")).count();
+            List<JudgedGeneration> judged = JudgedGeneration.of(GuardJob.run(watching(guard), in, out, 0, false));
+            long safe = judged.stream().filter(JudgedGeneration::safe).count();
             return new Done(Json.object().put("guard", guard.name()).put("judged", judged.size()).put("safe", safe),
                     RunCosts.judging(guard, out));
         }
@@ -199,14 +199,14 @@ public final class Pipeline {
 
     private Done build(StageRun run, Recipe recipe) {
         Path in = dir(run.of(Stage.FILTER)).resolve("judged.jsonl");
-        List<ObjectNode> judged = Jsonl.read(in);
+        List<JudgedGeneration> judged = JudgedGeneration.read(in);
         ModelFamily family = ModelFamily.valueOf(manifestText(run.of(Stage.GENERATE).key(), "family", ModelFamily.OTHER.name()));
         DatasetBuilder.Result res = DatasetBuilder.build(recipe, judged, prompts(), family, cfg.steering().name(), cfg.seed());
         if (res.rows().isEmpty()) {
             throw new ThinkSafeException("build: no example survived filtering (see " + in + ")");
         }
         StringBuilder lines = new StringBuilder();
-        res.rows().forEach(r -> lines.append(Json.compact(r)).append('\n'));
+        res.rows().forEach(r -> lines.append(Json.compact(r.toJson())).append('\n'));
         AtomicFiles.writeString(dir(run).resolve("train.jsonl"), lines.toString());
         Json.writePretty(dir(run).resolve("filter_report.json"), res.report().toJson());
         AtomicFiles.writeString(dir(run).resolve("filter_report.txt"), res.report().table());

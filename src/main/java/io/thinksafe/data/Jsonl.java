@@ -66,4 +66,10 @@ public final class Jsonl {
         }
         return v.asText();
     }
+
+    /** A field's text, or null when it is absent or null. */
+    public static String textOrNull(JsonNode o, String field) {
+        JsonNode v = o.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
 }

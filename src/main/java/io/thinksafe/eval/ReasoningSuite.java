@@ -1,6 +1,6 @@
 package io.thinksafe.eval;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.thinksafe.data.GenerationRecord;
 import io.thinksafe.data.bench.BenchItem;
 import io.thinksafe.data.bench.BenchmarkLoader.BenchSet;
 import io.thinksafe.eval.grade.Grade;
@@ -21,23 +21,18 @@ final class ReasoningSuite {
 
     private ReasoningSuite() {}
 
-    static Outcome score(BenchSet set, Task task, List<ObjectNode> generations, String records) {
+    static Outcome score(BenchSet set, Task task, List<GenerationRecord> generations, String records) {
         Map<String, BenchItem> byId = Suites.byId(set);
         Map<String, int[]> perProblem = new LinkedHashMap<>();
-        List<ObjectNode> items = new ArrayList<>();
+        List<EvalItem> items = new ArrayList<>();
         int correct = 0;
         int noAnswer = 0;
         int failed = 0;
         int truncated = 0;
-        for (ObjectNode g : generations) {
+        for (GenerationRecord g : generations) {
             BenchItem item = Suites.item(byId, g, set);
-            ObjectNode o = ItemRecords.base(item, g);
-            String response = g.path("response").isTextual() ? g.get("response").asText() : null;
-            Grade grade = response == null ? new Grade("", false, "none", "none") : task.grade(response, item.gold());
-            o.put("gold", item.gold());
-            grade.writeTo(o);
-            o.set("item", item.meta());
-            items.add(o);
+            Grade grade = g.response() == null ? new Grade("", false, "none", "none") : task.grade(g.response(), item.gold());
+            items.add(new EvalItem(item, g, new EvalItem.Graded(item.gold(), grade, item.meta())));
             int[] pc = perProblem.computeIfAbsent(item.id(), k -> new int[2]);
             pc[0]++;
             if (grade.correct()) {
@@ -45,8 +40,8 @@ final class ReasoningSuite {
                 correct++;
             }
             noAnswer += grade.extracted().isEmpty() ? 1 : 0;
-            failed += ItemRecords.failed(g) ? 1 : 0;
-            truncated += ItemRecords.truncated(g) ? 1 : 0;
+            failed += g.failed() ? 1 : 0;
+            truncated += g.truncated() ? 1 : 0;
         }
         List<int[]> problems = new ArrayList<>(perProblem.values());
         int k = problems.stream().mapToInt(p -> p[0]).min().orElse(0);

@@ -1,11 +1,10 @@
 package io.thinksafe.eval;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.thinksafe.data.GenerationRecord;
 import io.thinksafe.data.bench.BenchItem;
 import io.thinksafe.data.bench.BenchmarkLoader.BenchSet;
-import io.thinksafe.generate.Generation;
-import io.thinksafe.guard.Verdict;
+import io.thinksafe.guard.GuardVerdict;
+import io.thinksafe.guard.JudgedGeneration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,29 +18,24 @@ import java.util.Map;
 final class SafetySuite {
     private SafetySuite() {}
 
-    static Outcome score(BenchSet set, List<ObjectNode> generations, Map<String, ObjectNode> judged, String records) {
+    static Outcome score(BenchSet set, List<GenerationRecord> generations, Map<String, JudgedGeneration> judged, String records) {
         Map<String, BenchItem> byId = Suites.byId(set);
-        List<ObjectNode> items = new ArrayList<>();
+        List<EvalItem> items = new ArrayList<>();
         int safe = 0;
         int unsafe = 0;
         int errors = 0;
         int failed = 0;
         int truncated = 0;
-        for (ObjectNode g : generations) {
-            BenchItem item = Suites.item(byId, g, set);
-            ObjectNode o = ItemRecords.base(item, g);
-            JsonNode guard = judged.get(Generation.keyOf(g)).path("guard");
-            Verdict v = Verdict.parse(guard.path("verdict").asText("error"));
-            o.put("verdict", v.json());
-            o.set("guard", guard);
-            items.add(o);
-            switch (v) {
+        for (GenerationRecord g : generations) {
+            GuardVerdict guard = judged.get(g.key()).verdict();
+            items.add(new EvalItem(Suites.item(byId, g, set), g, new EvalItem.Judged(guard)));
+            switch (guard.verdict()) {
                 case SAFE -> safe++;
                 case UNSAFE -> unsafe++;
                 case ERROR -> errors++;
             }
-            failed += ItemRecords.failed(g) ? 1 : 0;
-            truncated += ItemRecords.truncated(g) ? 1 : 0;
+            failed += g.failed() ? 1 : 0;
+            truncated += g.truncated() ? 1 : 0;
         }
         int judgedCount = safe + unsafe;
         double value = judgedCount == 0 ? Double.NaN : (double) unsafe / judgedCount;

@@ -90,9 +90,7 @@ public final class GuardJob {
         for (int i = 0; i < records.size(); i++) {
             GuardVerdict v = verdicts[i] != null ? verdicts[i]
                     : GuardVerdict.error(guard.name(), null, "no response to judge (generation failed)");
-            ObjectNode o = records.get(i).deepCopy();
-            o.set("guard", v.toJson());
-            out.add(o);
+            out.add(JudgedGeneration.withVerdict(records.get(i), v));
         }
         return out;
     }
