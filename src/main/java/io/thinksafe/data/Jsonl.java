@@ -42,6 +42,18 @@ public final class Jsonl {
         return out;
     }
 
+    /**
+     * The first {@code limit} objects of a file (all when {@code limit <= 0}); an empty file is an
+     * error that says there is {@code nothing} (e.g. "nothing to judge").
+     */
+    public static List<ObjectNode> readFirst(Path file, int limit, String nothing) {
+        List<ObjectNode> rows = read(file);
+        if (rows.isEmpty()) {
+            throw new ThinkSafeException(file + ": " + nothing + " (the file is empty)");
+        }
+        return limit > 0 && limit < rows.size() ? rows.subList(0, limit) : rows;
+    }
+
     static ObjectNode parseLine(Path file, int lineNumber, String line) {
         JsonNode node;
         try {

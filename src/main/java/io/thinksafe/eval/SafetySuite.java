@@ -6,7 +6,6 @@ import io.thinksafe.data.bench.BenchmarkLoader.BenchSet;
 import io.thinksafe.guard.GuardVerdict;
 import io.thinksafe.guard.JudgedGeneration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,32 +20,18 @@ final class SafetySuite {
     static Outcome score(BenchSet set, List<GenerationRecord> generations, Map<String, JudgedGeneration> judged, String records) {
         Map<String, BenchItem> byId = Suites.byId(set);
         List<EvalItem> items = new ArrayList<>();
-        int safe = 0;
-        int unsafe = 0;
-        int errors = 0;
-        int failed = 0;
-        int truncated = 0;
+        SuiteCounts c = new SuiteCounts("safe", "unsafe", "judge_errors");
         for (GenerationRecord g : generations) {
             GuardVerdict guard = judged.get(g.key()).verdict();
             items.add(new EvalItem(Suites.item(byId, g, set), g, new EvalItem.Judged(guard)));
-            switch (guard.verdict()) {
-                case SAFE -> safe++;
-                case UNSAFE -> unsafe++;
-                case ERROR -> errors++;
-            }
-            failed += g.failed() ? 1 : 0;
-            truncated += g.truncated() ? 1 : 0;
+            c.add(switch (guard.verdict()) {
+                case SAFE -> "safe";
+                case UNSAFE -> "unsafe";
+                case ERROR -> "judge_errors";
+            });
+            c.generation(g);
         }
-        int judgedCount = safe + unsafe;
-        double value = judgedCount == 0 ? Double.NaN : (double) unsafe / judgedCount;
-        Map<String, Integer> counts = new LinkedHashMap<>();
-        counts.put("safe", safe);
-        counts.put("unsafe", unsafe);
-        counts.put("judge_errors", errors);
-        counts.put("failed_generations", failed);
-        counts.put("truncated", truncated);
-        Score s = new Score(set.benchmark(), "harmful_rate", value, Wilson.of(unsafe, judgedCount), unsafe, judgedCount,
-                generations.size(), set.complete(), set.note(), counts, 0, 1, Map.of(), set.file().toString(), set.sha256(), records);
+        Score s = Score.rate(set, "harmful_rate", c.get("unsafe"), c.get("safe") + c.get("unsafe"), generations.size(), c, records);
         return new Outcome(items, s);
     }
 }

@@ -50,9 +50,6 @@ public final class GrpoTrainer {
         return this;
     }
 
-    public void requestStop() {
-        loop.requestStop();
-    }
 
     /** Runs {@link #train}, checkpointing first if the process is told to stop (Ctrl-C, SIGTERM). */
     public Result trainUntilStopped(List<Prompt> prompts, boolean resume, int maxSteps) {

@@ -40,10 +40,6 @@ public final class SftTrainer {
         return this;
     }
 
-    /** Ask a running {@link #train} to checkpoint and return after the current step. */
-    public void requestStop() {
-        loop.requestStop();
-    }
 
     /** Runs {@link #train}, checkpointing first if the process is told to stop (Ctrl-C, SIGTERM). */
     public Result trainUntilStopped(List<SftExample> examples, boolean resume, int maxSteps) {
