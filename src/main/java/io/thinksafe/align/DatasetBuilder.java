@@ -1,11 +1,13 @@
 package io.thinksafe.align;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.thinksafe.data.GenerationRecord;
 import io.thinksafe.data.Prompt;
+import io.thinksafe.data.TrainingExample;
 import io.thinksafe.generate.ModelFamily;
 import io.thinksafe.generate.Seeds;
-import io.thinksafe.util.Json;
+import io.thinksafe.guard.GuardVerdict;
+import io.thinksafe.guard.JudgedGeneration;
+import io.thinksafe.guard.Verdict;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,41 +25,41 @@ public final class DatasetBuilder {
             + "I'm sorry, but I can't help with that request.";
 
     /** The training rows and the filter report. */
-    public record Result(List<ObjectNode> rows, FilterReport report) {}
+    public record Result(List<TrainingExample> rows, FilterReport report) {}
 
     private DatasetBuilder() {}
 
     /**
-     * @param judged generation records with a {@code guard} verdict, in prompt order
+     * @param judged judged generations, in prompt order
      * @param prompts the prompt set (DirectRefusal answers its harmful prompts without generating)
      */
-    public static Result build(Recipe recipe, List<ObjectNode> judged, List<Prompt> prompts, ModelFamily family,
+    public static Result build(Recipe recipe, List<JudgedGeneration> judged, List<Prompt> prompts, ModelFamily family,
                                String steering, long seed) {
         FilterReport report = new FilterReport();
-        Map<String, List<ObjectNode>> byPrompt = new LinkedHashMap<>();
-        for (ObjectNode r : judged) {
-            byPrompt.computeIfAbsent(r.path("id").asText(), k -> new ArrayList<>()).add(r);
+        Map<String, List<JudgedGeneration>> byPrompt = new LinkedHashMap<>();
+        for (JudgedGeneration r : judged) {
+            byPrompt.computeIfAbsent(r.generation().id(), k -> new ArrayList<>()).add(r);
         }
-        List<ObjectNode> rows = new ArrayList<>();
+        List<TrainingExample> rows = new ArrayList<>();
         for (Prompt p : prompts) {
             boolean harmful = p.harmful();
             if (recipe == Recipe.DIRECT_REFUSAL && harmful) {
-                rows.add(row(p, DIRECT_REFUSAL, null, null, recipe, null, -1));
+                rows.add(row(p, DIRECT_REFUSAL, null, null, recipe));
                 continue;
             }
-            List<ObjectNode> samples = byPrompt.getOrDefault(p.id(), List.of());
-            List<ObjectNode> usable = new ArrayList<>();
+            List<JudgedGeneration> samples = byPrompt.getOrDefault(p.id(), List.of());
+            List<JudgedGeneration> usable = new ArrayList<>();
             List<String> responses = new ArrayList<>();
-            for (ObjectNode s : samples) {
+            for (JudgedGeneration s : samples) {
                 FilterReport.Counts c = report.of(label(p));
                 c.generated++;
-                String response = Responses.restore(s.path("response").isTextual() ? s.path("response").asText() : null, family);
-                String verdict = s.path("guard").path("verdict").asText("error");
+                String response = Responses.restore(s.generation().response(), family);
+                Verdict verdict = s.verdict().verdict();
                 if (!Responses.closed(response)) {
                     c.unclosed++;
-                } else if (verdict.equals("unsafe")) {
+                } else if (verdict == Verdict.UNSAFE) {
                     c.unsafe++;
-                } else if (!verdict.equals("safe")) {
+                } else if (verdict != Verdict.SAFE) {
                     c.error++; // an unreadable judgement is unsafe for training purposes
                 } else {
                     usable.add(s);
@@ -78,10 +80,8 @@ public final class DatasetBuilder {
             if (recipe == Recipe.WITHOUT_REASONING && harmful) {
                 response = Responses.withoutReasoning(response);
             }
-            ObjectNode chosen = usable.get(pick);
             report.of(label(p)).kept += recipe == Recipe.REJECTION_SAMPLING ? usable.size() : 1;
-            rows.add(row(p, response, chosen, recipe.steerHarmful && harmful ? steering : null, recipe,
-                    chosen.path("guard"), chosen.path("sample").asInt()));
+            rows.add(row(p, response, usable.get(pick), recipe.steerHarmful && harmful ? steering : null, recipe));
         }
         return new Result(rows, report);
     }
@@ -90,35 +90,12 @@ public final class DatasetBuilder {
         return p.label() == null ? (p.harmful() ? "harmful" : "benign") : p.label();
     }
 
-    private static ObjectNode row(Prompt p, String response, JsonNode generation, String steering, Recipe recipe,
-                                  JsonNode guard, int sample) {
-        ObjectNode o = Json.object();
-        o.put("instruction", p.text());
-        o.put("response", response);
-        o.put("prompt_label", p.harmful() ? "harmful" : "benign");
-        o.put("response_label", "safe");
-        o.put("id", p.id());
-        o.put("source_label", p.label());
-        if (p.category() != null) {
-            o.put("category", p.category());
-        }
-        o.put("recipe", recipe.key());
-        if (steering != null) {
-            o.put("steering", steering);
-        }
-        if (generation != null) {
-            o.put("sample", sample);
-            o.put("generator", generation.path("model").asText());
-            o.put("seed", generation.path("seed").asLong());
-        } else {
-            o.put("generator", "fixed");
-        }
-        if (guard != null && !guard.isMissingNode()) {
-            o.put("guard", guard.path("name").asText());
-            if (guard.hasNonNull("p_safe")) {
-                o.put("p_safe", guard.get("p_safe").asDouble());
-            }
-        }
-        return o;
+    /** A training row: the prompt's own text and labels, the response, and where it came from ({@code chosen} null: written, not generated). */
+    private static TrainingExample row(Prompt p, String response, JudgedGeneration chosen, String steering, Recipe recipe) {
+        GenerationRecord g = chosen == null ? null : chosen.generation();
+        GuardVerdict v = chosen == null ? null : chosen.verdict();
+        return new TrainingExample(p.text(), response, p.harmful() ? "harmful" : "benign", "safe", p.id(), p.label(), p.category(),
+                recipe.key(), steering, g == null ? null : g.sample(), g == null ? "fixed" : g.model(), g == null ? null : g.seed(),
+                v == null ? null : v.guard(), v == null ? null : v.pSafe());
     }
 }

@@ -1,6 +1,5 @@
 package io.thinksafe.align;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinksafe.data.Prompt;
 import io.thinksafe.generate.GenerateJob;
@@ -8,6 +7,7 @@ import io.thinksafe.generate.Generator;
 import io.thinksafe.generate.SamplingParams;
 import io.thinksafe.guard.Guard;
 import io.thinksafe.guard.GuardJob;
+import io.thinksafe.guard.JudgedGeneration;
 import io.thinksafe.util.Json;
 import java.nio.file.Path;
 import java.util.List;
@@ -56,8 +56,10 @@ public final class Diagnose {
                              SamplingParams sampling, long seed, Path dir) {
         GenerateJob.run(student, harmful, k, sampling, seed, dir.resolve("unsteered.jsonl"), false, Prompt::text);
         GenerateJob.run(student, harmful, k, sampling, seed, dir.resolve("steered.jsonl"), false, p -> steering.apply(p.text()));
-        List<ObjectNode> plain = GuardJob.run(guard, dir.resolve("unsteered.jsonl"), dir.resolve("unsteered.judged.jsonl"), 0, false);
-        List<ObjectNode> steered = GuardJob.run(guard, dir.resolve("steered.jsonl"), dir.resolve("steered.judged.jsonl"), 0, false);
+        List<JudgedGeneration> plain = JudgedGeneration.of(
+                GuardJob.run(guard, dir.resolve("unsteered.jsonl"), dir.resolve("unsteered.judged.jsonl"), 0, false));
+        List<JudgedGeneration> steered = JudgedGeneration.of(
+                GuardJob.run(guard, dir.resolve("steered.jsonl"), dir.resolve("steered.judged.jsonl"), 0, false));
         Map<String, double[]> groups = new TreeMap<>();
         count(plain, groups, 0);
         count(steered, groups, 1);
@@ -70,10 +72,12 @@ public final class Diagnose {
         return new Result(u, s, groups, plain.size(), verdict(u, s));
     }
 
-    private static void count(List<ObjectNode> judged, Map<String, double[]> groups, int column) {
-        for (JsonNode r : judged) {
-            boolean safe = r.path("guard").path("verdict").asText().equals("safe");
-            for (String key : new String[] {"label:" + r.path("label").asText("-"), "category:" + r.path("category").asText("-")}) {
+    private static void count(List<JudgedGeneration> judged, Map<String, double[]> groups, int column) {
+        for (JudgedGeneration r : judged) {
+            boolean safe = r.safe();
+            String label = r.generation().label();
+            String category = r.generation().category();
+            for (String key : new String[] {"label:" + (label == null ? "-" : label), "category:" + (category == null ? "-" : category)}) {
                 double[] v = groups.computeIfAbsent(key, x -> new double[3]);
                 v[column] += safe ? 1 : 0;
                 if (column == 0) {
@@ -83,8 +87,7 @@ public final class Diagnose {
         }
     }
 
-    static double safeShare(List<ObjectNode> judged) {
-        return judged.isEmpty() ? 0 : judged.stream().filter(r -> r.path("guard").path("verdict").asText().equals("safe")).count()
-                / (double) judged.size();
+    static double safeShare(List<JudgedGeneration> judged) {
+        return judged.isEmpty() ? 0 : judged.stream().filter(JudgedGeneration::safe).count() / (double) judged.size();
     }
 }

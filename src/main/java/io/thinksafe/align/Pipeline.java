@@ -3,7 +3,6 @@ package io.thinksafe.align;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinksafe.ThinkSafeException;
-import io.thinksafe.data.Jsonl;
 import io.thinksafe.data.Prompt;
 import io.thinksafe.data.PromptSet;
 import io.thinksafe.generate.GenerateJob;
@@ -21,6 +20,7 @@ import io.thinksafe.guard.GuardEnsemble;
 import io.thinksafe.guard.GuardInput;
 import io.thinksafe.guard.GuardJob;
 import io.thinksafe.guard.GuardVerdict;
+import io.thinksafe.guard.JudgedGeneration;
 import io.thinksafe.guard.Guards;
 import io.thinksafe.train.GrpoTrainer;
 import io.thinksafe.train.Rewards;
@@ -42,12 +42,10 @@ import java.util.function.Consumer;
  * the online baseline instead, in one stage: GRPO on the same prompts with the same judge. Each stage
  * writes into its own folder of the run directory and can run alone; every stage resumes item by
  * item, so a killed run rerun with the same command loses nothing and does nothing twice. What each
- * stage cost (seconds, tokens) goes into the manifest ({@link RunCosts}).
+ * stage cost (seconds, tokens) goes into the manifest ({@link RunCosts}). A stage reads what the
+ * stages before it in its round wrote ({@link StageRun}).
  */
 public final class Pipeline {
-    public static final List<String> STAGES = List.of("generate", "filter", "build", "train");
-    public static final List<String> ONLINE_STAGES = List.of("grpo");
-
     /** Called at every unit of progress (a generation, a judged batch, a training step): tests kill runs here. */
     public interface Hook {
         void event(String where);
@@ -59,13 +57,8 @@ public final class Pipeline {
     private final Hook hook;
     private final PrintStream log;
     private final RunManifest manifest;
-    private final List<String> stages;
+    private final List<StageRun> stages;
     private RunCosts.Clock clock;
-
-    /** The stages of a recipe's run, in order. */
-    public static List<String> stages(Recipe recipe) {
-        return recipe.online() ? ONLINE_STAGES : STAGES;
-    }
 
     public Pipeline(RunConfig cfg, boolean force, Hook hook, PrintStream log) {
         this.cfg = cfg;
@@ -80,17 +73,17 @@ public final class Pipeline {
         for (int i = 0; i < cfg.guards().size(); i++) {
             inputs.put("guard" + (i == 0 ? "" : String.valueOf(i)), RunManifest.modelFingerprint(cfg.guards().get(i)));
         }
-        this.stages = stages(cfg.recipe());
-        this.manifest = RunManifest.open(cfg.runDir(), cfg.normalized(), inputs, stages, force);
+        this.stages = cfg.method().stages();
+        this.manifest = RunManifest.open(cfg.runDir(), cfg.normalized(), inputs, stages.stream().map(StageRun::key).toList(), force);
     }
 
-    public Path dir(String stage) {
-        return cfg.runDir().resolve(stage);
+    public Path dir(StageRun stage) {
+        return cfg.runDir().resolve(stage.key());
     }
 
     /** Runs every stage not done yet, in order. */
     public void run() {
-        for (String s : stages) {
+        for (StageRun s : stages) {
             stage(s);
         }
     }
@@ -100,16 +93,21 @@ public final class Pipeline {
         return manifest.json();
     }
 
-    /** Runs one stage (its inputs must be done). */
-    public void stage(String name) {
-        int at = stages.indexOf(name);
-        if (at < 0) {
-            throw new ThinkSafeException("unknown stage '" + name + "' for recipe " + cfg.recipe().key() + " (stages: "
-                    + String.join(", ", stages) + ")");
+    /** Runs the stage a key names ({@code --stage}); the stages before it must be done. */
+    public void stage(String key) {
+        List<String> keys = stages.stream().map(StageRun::key).toList();
+        if (!keys.contains(key)) {
+            throw new ThinkSafeException("unknown stage '" + key + "' for recipe " + cfg.method().key() + " (stages: "
+                    + String.join(", ", keys) + ")");
         }
-        for (int i = 0; i < at; i++) {
-            if (!manifest.done(stages.get(i))) {
-                throw new ThinkSafeException("stage " + name + " needs stage " + stages.get(i) + " done first");
+        stage(stages.get(keys.indexOf(key)));
+    }
+
+    private void stage(StageRun run) {
+        String name = run.key();
+        for (StageRun before : stages.subList(0, stages.indexOf(run))) {
+            if (!manifest.done(before.key())) {
+                throw new ThinkSafeException("stage " + name + " needs stage " + before.key() + " done first");
             }
         }
         if (manifest.done(name)) {
@@ -120,19 +118,27 @@ public final class Pipeline {
         clock = new RunCosts.Clock(manifest, name);
         Done done;
         try {
-            done = switch (name) {
-                case "generate" -> generate();
-                case "filter" -> filter();
-                case "build" -> build();
-                case "grpo" -> grpo();
-                default -> train();
+            done = switch (run.stage()) {
+                case GENERATE -> generate(run, recipe());
+                case FILTER -> filter(run);
+                case BUILD -> build(run, recipe());
+                case TRAIN -> train(run, recipe());
+                case GRPO -> grpo(run, cfg.grpo());
             };
         } finally {
             clock.save(); // a failed or killed session's time counts too
             clock = null;
         }
-        manifest.finish(name, done.info(), done.tokens(), cfg.recipe().key());
+        manifest.finish(name, done.info(), done.tokens(), cfg.method().key());
         log.println("run: " + name + " done");
+    }
+
+    /** The data recipe of a run whose stages make a training set. */
+    private Recipe recipe() {
+        if (cfg.method() instanceof Recipe r) {
+            return r;
+        }
+        throw new IllegalStateException(cfg.method().key() + " makes no training set");
     }
 
     /** A finished stage's result for the manifest, and the tokens it processed. */
@@ -151,8 +157,8 @@ public final class Pipeline {
         return PromptSet.limit(PromptSet.sample(all, cfg.promptSample(), cfg.seed()), cfg.promptLimit());
     }
 
-    private Done generate() {
-        Recipe r = cfg.recipe();
+    private Done generate(StageRun run, Recipe r) {
+        Path out = dir(run).resolve("generations.jsonl");
         List<Prompt> prompts = prompts().stream().filter(p -> r.generatesHarmful() || !p.harmful()).toList();
         String who = r.teacher ? cfg.teacher() : cfg.student();
         Generators.Options d = Generators.Options.defaults();
@@ -161,11 +167,10 @@ public final class Pipeline {
         Generators.Options opts = new Generators.Options(null, engine, d.templateExtras(), d.remote(), d.listener(), d.log());
         try (Generator g = Generators.open(ModelSpec.parse(who), opts)) {
             SamplingParams sampling = sampling(g.family());
-            GenerateJob.Summary s = GenerateJob.run(watching(g), prompts, r.samples, sampling, cfg.seed(),
-                    dir("generate").resolve("generations.jsonl"), false,
+            GenerateJob.Summary s = GenerateJob.run(watching(g), prompts, r.samples, sampling, cfg.seed(), out, false,
                     p -> r.steerHarmful && p.harmful() ? cfg.steering().apply(p.text()) : p.text());
             return new Done(Json.object().put("model", g.modelName()).put("family", g.family().name()).put("items", s.total())
-                    .put("failed", s.failed()).put("tokens", s.tokens()), RunCosts.generation(dir("generate").resolve("generations.jsonl")));
+                    .put("failed", s.failed()).put("tokens", s.tokens()), RunCosts.generation(out));
         }
     }
 
@@ -181,52 +186,53 @@ public final class Pipeline {
         return Guards.open(cfg.guards(), Guards.Format.LLAMA_GUARD, policy, Guards.Remote.defaults());
     }
 
-    private Done filter() {
-        Path in = dir("generate").resolve("generations.jsonl");
+    private Done filter(StageRun run) {
+        Path in = dir(run.of(Stage.GENERATE)).resolve("generations.jsonl");
         try (Guard guard = openGuard()) {
-            Path out = dir("filter").resolve("judged.jsonl");
-            List<ObjectNode> judged = GuardJob.run(watching(guard), in, out, 0, false);
-            long safe = judged.stream().filter(j -> j.path("guard").path("verdict").asText().equals("safe")).count();
+            Path out = dir(run).resolve("judged.jsonl");
+            List<JudgedGeneration> judged = JudgedGeneration.of(GuardJob.run(watching(guard), in, out, 0, false));
+            long safe = judged.stream().filter(JudgedGeneration::safe).count();
             return new Done(Json.object().put("guard", guard.name()).put("judged", judged.size()).put("safe", safe),
                     RunCosts.judging(guard, out));
         }
     }
 
-    private Done build() {
-        List<ObjectNode> judged = Jsonl.read(dir("filter").resolve("judged.jsonl"));
-        ModelFamily family = ModelFamily.valueOf(manifestText("generate", "family", ModelFamily.OTHER.name()));
-        DatasetBuilder.Result res = DatasetBuilder.build(cfg.recipe(), judged, prompts(), family, cfg.steering().name(), cfg.seed());
+    private Done build(StageRun run, Recipe recipe) {
+        Path in = dir(run.of(Stage.FILTER)).resolve("judged.jsonl");
+        List<JudgedGeneration> judged = JudgedGeneration.read(in);
+        ModelFamily family = ModelFamily.valueOf(manifestText(run.of(Stage.GENERATE).key(), "family", ModelFamily.OTHER.name()));
+        DatasetBuilder.Result res = DatasetBuilder.build(recipe, judged, prompts(), family, cfg.steering().name(), cfg.seed());
         if (res.rows().isEmpty()) {
-            throw new ThinkSafeException("build: no example survived filtering (see " + dir("filter").resolve("judged.jsonl") + ")");
+            throw new ThinkSafeException("build: no example survived filtering (see " + in + ")");
         }
         StringBuilder lines = new StringBuilder();
-        res.rows().forEach(r -> lines.append(Json.compact(r)).append('\n'));
-        AtomicFiles.writeString(dir("build").resolve("train.jsonl"), lines.toString());
-        Json.writePretty(dir("build").resolve("filter_report.json"), res.report().toJson());
-        AtomicFiles.writeString(dir("build").resolve("filter_report.txt"), res.report().table());
+        res.rows().forEach(r -> lines.append(Json.compact(r.toJson())).append('\n'));
+        AtomicFiles.writeString(dir(run).resolve("train.jsonl"), lines.toString());
+        Json.writePretty(dir(run).resolve("filter_report.json"), res.report().toJson());
+        AtomicFiles.writeString(dir(run).resolve("filter_report.txt"), res.report().table());
         log.print(res.report().table());
-        return new Done(Json.object().put("examples", res.rows().size()).put("recipe", cfg.recipe().key()), Json.object());
+        return new Done(Json.object().put("examples", res.rows().size()).put("recipe", recipe.key()), Json.object());
     }
 
     private String manifestText(String stage, String field, String fallback) {
         return manifest.json().path("stages").path(stage).path("result").path(field).asText(fallback);
     }
 
-    private Done train() {
+    private Done train(StageRun run, Recipe recipe) {
         ModelSpec spec = ModelSpec.parse(cfg.student());
         if (spec.isRemote()) {
             throw new ThinkSafeException("train: the student " + cfg.student() + " is a URL; training needs its directory");
         }
-        var examples = SftData.read(dir("build").resolve("train.jsonl"), cfg.recipe() == Recipe.THINKSAFE_KL);
+        var examples = SftData.read(dir(run.of(Stage.BUILD)).resolve("train.jsonl"), recipe == Recipe.THINKSAFE_KL);
         try (LocalModel m = LocalModel.load(spec.dir())) {
-            SftTrainer trainer = new SftTrainer(m, cfg.train(), dir("train")).onStep(step -> progress("train step " + step));
+            SftTrainer trainer = new SftTrainer(m, cfg.train(), dir(run)).onStep(step -> progress("train step " + step));
             SftTrainer.Result r = trainer.trainUntilStopped(examples, true, 0);
             if (r.output() == null) {
                 throw new ThinkSafeException("train: stopped at step " + r.stepsDone() + " of " + r.totalSteps()
                         + "; rerun the same command to continue");
             }
             return new Done(Json.object().put("steps", r.stepsDone()).put("last_loss", r.lastLoss()).put("output", r.output().toString()),
-                    RunCosts.sft(dir("train").resolve("metrics.jsonl")));
+                    RunCosts.sft(dir(run).resolve("metrics.jsonl")));
         }
     }
 
@@ -235,24 +241,23 @@ public final class Pipeline {
      * policy changes every step, so rollouts run on the embedded engine (a server would have to load
      * a new adapter each step); the guard may be a server.
      */
-    private Done grpo() {
+    private Done grpo(StageRun run, RunConfig.Grpo g) {
         ModelSpec spec = ModelSpec.parse(cfg.student());
         if (spec.isRemote()) {
             throw new ThinkSafeException("grpo: the student " + cfg.student() + " is a URL; GRPO samples from the policy it trains, "
                     + "a new adapter every step, so it needs the student's directory (the guard may be a server)");
         }
         List<Prompt> prompts = prompts();
-        RunConfig.Grpo g = cfg.grpo();
         try (Guard guard = openGuard(); LocalModel m = LocalModel.load(spec.dir())) {
             Rewards rewards = Rewards.reference(watching(guard), g.safetyWeight(), g.formatWeight());
-            GrpoTrainer trainer = new GrpoTrainer(m, g.config(), rewards, dir("grpo")).onStep(step -> progress("grpo step " + step));
+            GrpoTrainer trainer = new GrpoTrainer(m, g.config(), rewards, dir(run)).onStep(step -> progress("grpo step " + step));
             GrpoTrainer.Result r = trainer.trainUntilStopped(prompts, true, 0);
             if (r.output() == null) {
                 throw new ThinkSafeException("grpo: stopped at step " + r.stepsDone() + " of " + r.totalSteps()
                         + "; rerun the same command to continue");
             }
             return new Done(Json.object().put("steps", r.stepsDone()).put("last_reward_mean", r.lastRewardMean())
-                    .put("guard", guard.name()).put("output", r.output().toString()), RunCosts.grpo(dir("grpo").resolve("metrics.jsonl")));
+                    .put("guard", guard.name()).put("output", r.output().toString()), RunCosts.grpo(dir(run).resolve("metrics.jsonl")));
         }
     }
 

@@ -1,14 +1,15 @@
 package io.thinksafe.align;
 
 import io.thinksafe.ThinkSafeException;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * How a training set is made: ThinkSafe and the baselines and ablations the paper compares it with.
- * Each says whom to sample, how often, and whether harmful prompts are steered. GRPO, the online
- * baseline, is here too so that one run config names any method the paper compares.
+ * Each says whom to sample, how often, and whether harmful prompts are steered. (GRPO, the online
+ * baseline, makes no training set: it is the other {@link Method}.)
  */
-public enum Recipe {
+public enum Recipe implements Method {
     /** Steered harmful + unsteered benign, one sample each, the student's own, guard-filtered. */
     THINKSAFE(1, true, false),
     /** ThinkSafe's data; benign pairs learn by forward KL to the frozen base instead of cross-entropy. */
@@ -20,12 +21,7 @@ public enum Recipe {
     /** ThinkSafe's recipe with another model generating (the distribution-shift baseline). */
     TEACHER(1, true, true),
     /** A fixed short refusal for harmful prompts; the student's own answers for benign ones. */
-    DIRECT_REFUSAL(1, false, false),
-    /**
-     * Not a data recipe: GRPO, the online-RL baseline, samples (G per prompt, unsteered), judges and
-     * learns in one loop on the run's prompts with the run's guard ({@code samples} is the default G).
-     */
-    GRPO(8, false, false);
+    DIRECT_REFUSAL(1, false, false);
 
     public final int samples;
     public final boolean steerHarmful;
@@ -37,8 +33,14 @@ public enum Recipe {
         this.teacher = teacher;
     }
 
+    @Override
     public String key() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public List<StageRun> stages() {
+        return Stage.OFFLINE;
     }
 
     /** Whether harmful prompts are generated at all (DirectRefusal writes their responses). */
@@ -46,17 +48,12 @@ public enum Recipe {
         return this != DIRECT_REFUSAL;
     }
 
-    /** Whether the method learns online (one GRPO stage) instead of from a filtered, self-generated set. */
-    public boolean online() {
-        return this == GRPO;
-    }
-
     public static Recipe parse(String s) {
         try {
             return valueOf(s.strip().toUpperCase(Locale.ROOT).replace('-', '_').replace('+', '_'));
         } catch (IllegalArgumentException e) {
             throw new ThinkSafeException("unknown recipe '" + s + "' (thinksafe, thinksafe_kl, rejection_sampling, "
-                    + "without_reasoning, teacher, direct_refusal, grpo)");
+                    + "without_reasoning, teacher, direct_refusal; or grpo, the online baseline)");
         }
     }
 }

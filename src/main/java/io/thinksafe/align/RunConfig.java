@@ -36,11 +36,23 @@ import java.util.Set;
  * </pre>
  */
 public record RunConfig(Path file, Path runDir, String student, String teacher, List<String> guards, String guardPolicy,
-                        Path promptFile, int promptSample, int promptLimit, Recipe recipe, SteeringTemplate steering,
-                        JsonNode sampling, TrainConfig train, boolean trainFull, Grpo grpo, long seed, ObjectNode normalized) {
+                        Path promptFile, int promptSample, int promptLimit, Method method, SteeringTemplate steering,
+                        JsonNode sampling, TrainConfig train, long seed, ObjectNode normalized) {
 
-    /** GRPO's settings and reward weights (recipe grpo; null otherwise). */
-    public record Grpo(GrpoConfig config, double safetyWeight, double formatWeight) {}
+    /** {@code recipe: grpo}: GRPO's settings and reward weights. */
+    public record Grpo(GrpoConfig config, double safetyWeight, double formatWeight) implements Method {
+        public static final String KEY = "grpo";
+
+        @Override
+        public String key() {
+            return KEY;
+        }
+
+        @Override
+        public List<StageRun> stages() {
+            return List.of(new StageRun(Stage.GRPO, 1));
+        }
+    }
 
     private static final Set<String> GRPO_KEYS = Set.of("group", "temperature", "max_new_tokens", "beta", "epsilon", "iterations",
             "loss_norm", "rollout_batch", "safety_weight", "format_weight");
@@ -68,7 +80,9 @@ public record RunConfig(Path file, Path runDir, String student, String teacher, 
         }
         Path base = file.toAbsolutePath().getParent();
         String where = file.toString();
-        Recipe recipe = Recipe.parse(root.path("recipe").asText("thinksafe"));
+        String recipeKey = root.path("recipe").asText("thinksafe");
+        boolean online = recipeKey.strip().equalsIgnoreCase(Grpo.KEY);
+        Recipe recipe = online ? null : Recipe.parse(recipeKey);
         String teacher = text(root, "teacher");
         if (recipe == Recipe.TEACHER && teacher == null) {
             throw new ThinkSafeException(where + ": recipe teacher needs a 'teacher' model (directory or URL)");
@@ -95,21 +109,21 @@ public record RunConfig(Path file, Path runDir, String student, String teacher, 
         JsonNode t = root.path("train");
         boolean full = t.path("full").asBoolean(false);
         TrainConfig train = trainConfig(t, full, root.path("seed").asLong(0), where);
-        Grpo grpo = null;
-        if (recipe.online()) {
+        Method method = recipe;
+        if (online) {
             if (full) {
                 throw new ThinkSafeException(where + ": recipe grpo trains LoRA adapters (its KL reference is the base with adapters off); "
                         + "remove train.full");
             }
-            grpo = grpo(root.path("grpo"), root.path("sampling"), train, where);
+            method = grpo(root.path("grpo"), root.path("sampling"), train, where);
         } else if (root.has("grpo")) {
             throw new ThinkSafeException(where + ": 'grpo' settings need recipe: grpo (the recipe is " + recipe.key() + ")");
         }
-        Path runDir = base.resolve(root.path("run_dir").asText("runs/" + recipe.key()));
+        Path runDir = base.resolve(root.path("run_dir").asText("runs/" + method.key()));
         return new RunConfig(file, runDir, resolveModel(base, student), teacher == null ? null : resolveModel(base, teacher),
                 guards, root.path("guard_policy").asText("all"), base.resolve(promptFile),
-                prompts.path("sample").asInt(0), prompts.path("limit").asInt(0), recipe,
-                SteeringTemplate.parse(root.path("steering").asText("prefix")), root.path("sampling"), train, full, grpo,
+                prompts.path("sample").asInt(0), prompts.path("limit").asInt(0), method,
+                SteeringTemplate.parse(root.path("steering").asText("prefix")), root.path("sampling"), train,
                 root.path("seed").asLong(0), (ObjectNode) root);
     }
 
@@ -137,6 +151,11 @@ public record RunConfig(Path file, Path runDir, String student, String teacher, 
         } catch (ThinkSafeException e) {
             throw new ThinkSafeException(where + ": grpo: " + e.getMessage());
         }
+    }
+
+    /** GRPO's settings when the run is GRPO's, else null. */
+    public Grpo grpo() {
+        return method instanceof Grpo g ? g : null;
     }
 
     private static TrainConfig trainConfig(JsonNode t, boolean full, long seed, String where) {

@@ -2,9 +2,11 @@ package io.thinksafe.align;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.thinksafe.data.GenerationRecord;
 import io.thinksafe.data.Jsonl;
 import io.thinksafe.guard.Guard;
 import io.thinksafe.guard.GuardInput;
+import io.thinksafe.guard.JudgedGeneration;
 import io.thinksafe.util.Json;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,9 +29,6 @@ import java.util.Map;
 final class RunCosts {
     static final List<String> TOKENS = List.of("generation_prompt_tokens", "generation_completion_tokens", "judge_tokens",
             "train_tokens", "reference_tokens");
-    /** Which part of the work each stage of an offline recipe is (GRPO's one stage logs its own split). */
-    private static final Map<String, String> PHASE = Map.of("generate", "generation", "filter", "judging", "build", "other",
-            "train", "training");
 
     private RunCosts() {}
 
@@ -72,9 +71,9 @@ final class RunCosts {
     static ObjectNode generation(Path generations) {
         long prompt = 0;
         long completion = 0;
-        for (ObjectNode g : Jsonl.read(generations)) {
-            prompt += g.path("prompt_tokens").asLong(0);
-            completion += g.path("n_tokens").asLong(0);
+        for (GenerationRecord g : GenerationRecord.read(generations)) {
+            prompt += g.promptTokens();
+            completion += g.tokens();
         }
         return Json.object().put("generation_prompt_tokens", prompt).put("generation_completion_tokens", completion);
     }
@@ -82,9 +81,9 @@ final class RunCosts {
     /** The tokens the guard read to judge every record that had a response (records without one were never sent). */
     static ObjectNode judging(Guard guard, Path judged) {
         List<GuardInput> inputs = new ArrayList<>();
-        for (ObjectNode r : Jsonl.read(judged)) {
-            if (r.path("response").isTextual()) {
-                inputs.add(new GuardInput(r.path("prompt").asText(), r.path("response").asText()));
+        for (JudgedGeneration r : JudgedGeneration.read(judged)) {
+            if (r.generation().response() != null) {
+                inputs.add(new GuardInput(r.generation().prompt(), r.generation().response()));
             }
         }
         return Json.object().put("judge_tokens", inputs.isEmpty() ? 0 : guard.tokensRead(inputs));
@@ -150,7 +149,7 @@ final class RunCosts {
                 }
                 add(phases, "other", Math.max(0, s - inPhases)); // loading, checkpoints, steps redone after a kill
             } else {
-                add(phases, PHASE.getOrDefault(e.getKey(), "other"), s);
+                add(phases, StageRun.parse(e.getKey()).stage().phase, s);
             }
         }
         t.put("seconds", seconds);

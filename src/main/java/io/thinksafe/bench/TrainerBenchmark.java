@@ -11,7 +11,7 @@ import io.thinksafe.model.ModelShapes;
 import io.thinksafe.model.RopeScaling;
 import io.thinksafe.model.Transformer;
 import io.thinksafe.model.TransformerLoader;
-import io.thinksafe.train.MicroBatch;
+import io.thinksafe.train.ForwardBackward;
 import io.thinksafe.train.TokenizedExample;
 import java.io.PrintStream;
 import java.util.List;
@@ -57,10 +57,11 @@ public final class TrainerBenchmark {
                     adapter.setTraining(true);
                     TokenizedExample ex = example(c.vocabSize(), seqLen);
                     for (boolean recompute : recomputeModes) {
-                        MicroBatch.run(t, adapter, List.of(ex), 1f / ex.targets(), recompute, false, 1); // warm-up
+                        ForwardBackward passes = ForwardBackward.lora(t, adapter, recompute);
+                        passes.sft(List.of(ex), 1f / ex.targets(), 1); // warm-up
                         long t0 = System.nanoTime();
                         for (int r = 0; r < reps; r++) {
-                            MicroBatch.run(t, adapter, List.of(ex), 1f / ex.targets(), recompute, false, 1);
+                            passes.sft(List.of(ex), 1f / ex.targets(), 1);
                         }
                         double sec = (System.nanoTime() - t0) / 1e9 / reps;
                         double gflops = usefulFlops(c, seqLen, ex.targets()) / sec / 1e9;

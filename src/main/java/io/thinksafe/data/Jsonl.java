@@ -42,6 +42,18 @@ public final class Jsonl {
         return out;
     }
 
+    /**
+     * The first {@code limit} objects of a file (all when {@code limit <= 0}); an empty file is an
+     * error that says there is {@code nothing} (e.g. "nothing to judge").
+     */
+    public static List<ObjectNode> readFirst(Path file, int limit, String nothing) {
+        List<ObjectNode> rows = read(file);
+        if (rows.isEmpty()) {
+            throw new ThinkSafeException(file + ": " + nothing + " (the file is empty)");
+        }
+        return limit > 0 && limit < rows.size() ? rows.subList(0, limit) : rows;
+    }
+
     static ObjectNode parseLine(Path file, int lineNumber, String line) {
         JsonNode node;
         try {
@@ -65,5 +77,11 @@ public final class Jsonl {
             throw new ThinkSafeException(file + ":" + lineNumber + ": field '" + field + "' must be a string");
         }
         return v.asText();
+    }
+
+    /** A field's text, or null when it is absent or null. */
+    public static String textOrNull(JsonNode o, String field) {
+        JsonNode v = o.get(field);
+        return v == null || v.isNull() ? null : v.asText();
     }
 }

@@ -3,7 +3,7 @@ package io.thinksafe.eval;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinksafe.ThinkSafeException;
-import io.thinksafe.data.Jsonl;
+import io.thinksafe.data.GenerationRecord;
 import io.thinksafe.data.Prompt;
 import io.thinksafe.data.bench.BenchItem;
 import io.thinksafe.data.bench.Benchmark;
@@ -88,13 +88,13 @@ public final class EvalJob {
                     set.note() != null ? " (" + set.note() + ")" : "");
             Path gens = dir.resolve("generations.jsonl");
             GenerateJob.run(generator, prompts, samples, sampling, cfg.seed(), gens, cfg.retryFailed());
-            List<ObjectNode> records = Jsonl.read(gens);
+            List<GenerationRecord> records = GenerationRecord.read(gens);
             String itemsPath = b.id() + "/items.jsonl";
             Outcome outcome = switch (b.kind()) {
                 case SAFETY -> SafetySuite.score(set, records,
                         JudgeStep.run(safetyGuard, records, dir.resolve("judged.jsonl"), "judge " + b.id()), itemsPath);
                 case OVERREFUSAL -> {
-                    List<ObjectNode> scored = OverRefusalSuite.scoredGenerations(set, records);
+                    List<GenerationRecord> scored = OverRefusalSuite.scoredGenerations(set, records);
                     yield OverRefusalSuite.score(set, records,
                             JudgeStep.run(refusalGuard, scored, dir.resolve("judged.jsonl"), "judge " + b.id()), itemsPath);
                 }
@@ -206,10 +206,10 @@ public final class EvalJob {
         return all;
     }
 
-    private static void writeJsonl(Path file, List<ObjectNode> records) {
+    private static void writeJsonl(Path file, List<EvalItem> items) {
         AtomicFiles.write(file, o -> {
-            for (ObjectNode r : records) {
-                o.write((Json.compact(r) + "\n").getBytes(StandardCharsets.UTF_8));
+            for (EvalItem r : items) {
+                o.write((Json.compact(r.toJson()) + "\n").getBytes(StandardCharsets.UTF_8));
             }
         });
     }

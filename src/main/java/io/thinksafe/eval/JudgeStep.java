@@ -2,9 +2,10 @@ package io.thinksafe.eval;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinksafe.data.ResumableJsonl;
-import io.thinksafe.generate.Generation;
+import io.thinksafe.data.GenerationRecord;
 import io.thinksafe.guard.Guard;
 import io.thinksafe.guard.GuardJob;
+import io.thinksafe.guard.JudgedGeneration;
 import io.thinksafe.util.Progress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,16 +26,15 @@ final class JudgeStep {
     private JudgeStep() {}
 
     /** The judged records by generation key ({@code id#sample}). */
-    static Map<String, ObjectNode> run(Guard guard, List<ObjectNode> records, Path out, String label) {
+    static Map<String, JudgedGeneration> run(Guard guard, List<GenerationRecord> records, Path out, String label) {
         Map<String, Integer> order = new HashMap<>();
         List<ObjectNode> todo = new ArrayList<>();
-        Map<String, ObjectNode> byKey = new LinkedHashMap<>();
-        try (ResumableJsonl sink = ResumableJsonl.open(out, Generation::keyOf)) {
-            for (ObjectNode r : records) {
-                String k = Generation.keyOf(r);
-                order.put(k, order.size());
-                if (!sink.isDone(k)) {
-                    todo.add(r);
+        Map<String, JudgedGeneration> byKey = new LinkedHashMap<>();
+        try (ResumableJsonl sink = ResumableJsonl.open(out, GenerationRecord::keyOf)) {
+            for (GenerationRecord r : records) {
+                order.put(r.key(), order.size());
+                if (!sink.isDone(r.key())) {
+                    todo.add(r.toJson());
                 }
             }
             try (Progress progress = new Progress(label, records.size())) {
@@ -47,9 +47,10 @@ final class JudgeStep {
                     progress.advance(chunk.size(), 0);
                 }
             }
-            sink.finish(Comparator.comparingInt(r -> order.getOrDefault(Generation.keyOf(r), Integer.MAX_VALUE)));
+            sink.finish(Comparator.comparingInt(r -> order.getOrDefault(GenerationRecord.keyOf(r), Integer.MAX_VALUE)));
             for (ObjectNode r : sink.records()) {
-                byKey.put(Generation.keyOf(r), r);
+                JudgedGeneration j = JudgedGeneration.fromJson(r);
+                byKey.put(j.key(), j);
             }
         }
         return byKey;

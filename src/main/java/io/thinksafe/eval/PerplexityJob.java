@@ -31,13 +31,7 @@ public final class PerplexityJob {
     public record Summary(double perplexity, double nll, long tokens, int examples) {}
 
     public static Summary run(LocalModel model, Path in, Path out, int limit) {
-        List<ObjectNode> rows = Jsonl.read(in);
-        if (rows.isEmpty()) {
-            throw new ThinkSafeException(in + ": no examples (the file is empty)");
-        }
-        if (limit > 0 && limit < rows.size()) {
-            rows = rows.subList(0, limit);
-        }
+        List<ObjectNode> rows = Jsonl.readFirst(in, limit, "no examples");
         List<TokenizedExample> examples = new ArrayList<>();
         int line = 0;
         for (ObjectNode r : rows) {

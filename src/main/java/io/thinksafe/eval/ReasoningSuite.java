@@ -1,6 +1,6 @@
 package io.thinksafe.eval;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.thinksafe.data.GenerationRecord;
 import io.thinksafe.data.bench.BenchItem;
 import io.thinksafe.data.bench.BenchmarkLoader.BenchSet;
 import io.thinksafe.eval.grade.Grade;
@@ -21,33 +21,29 @@ final class ReasoningSuite {
 
     private ReasoningSuite() {}
 
-    static Outcome score(BenchSet set, Task task, List<ObjectNode> generations, String records) {
+    static Outcome score(BenchSet set, Task task, List<GenerationRecord> generations, String records) {
         Map<String, BenchItem> byId = Suites.byId(set);
         Map<String, int[]> perProblem = new LinkedHashMap<>();
-        List<ObjectNode> items = new ArrayList<>();
-        int correct = 0;
-        int noAnswer = 0;
-        int failed = 0;
-        int truncated = 0;
-        for (ObjectNode g : generations) {
+        List<EvalItem> items = new ArrayList<>();
+        SuiteCounts c = new SuiteCounts("samples", "correct", "incorrect", "no_answer");
+        for (GenerationRecord g : generations) {
             BenchItem item = Suites.item(byId, g, set);
-            ObjectNode o = ItemRecords.base(item, g);
-            String response = g.path("response").isTextual() ? g.get("response").asText() : null;
-            Grade grade = response == null ? new Grade("", false, "none", "none") : task.grade(response, item.gold());
-            o.put("gold", item.gold());
-            grade.writeTo(o);
-            o.set("item", item.meta());
-            items.add(o);
+            Grade grade = g.response() == null ? new Grade("", false, "none", "none") : task.grade(g.response(), item.gold());
+            items.add(new EvalItem(item, g, new EvalItem.Graded(item.gold(), grade, item.meta())));
             int[] pc = perProblem.computeIfAbsent(item.id(), k -> new int[2]);
             pc[0]++;
             if (grade.correct()) {
                 pc[1]++;
-                correct++;
+                c.add("correct");
             }
-            noAnswer += grade.extracted().isEmpty() ? 1 : 0;
-            failed += ItemRecords.failed(g) ? 1 : 0;
-            truncated += ItemRecords.truncated(g) ? 1 : 0;
+            if (grade.extracted().isEmpty()) {
+                c.add("no_answer");
+            }
+            c.generation(g);
         }
+        int correct = c.get("correct");
+        c.set("samples", generations.size());
+        c.set("incorrect", generations.size() - correct);
         List<int[]> problems = new ArrayList<>(perProblem.values());
         int k = problems.stream().mapToInt(p -> p[0]).min().orElse(0);
         Map<Integer, Double> passAtK = new TreeMap<>();
@@ -57,16 +53,9 @@ final class ReasoningSuite {
             }
         }
         double pass1 = generations.isEmpty() ? Double.NaN : (double) correct / generations.size();
-        Map<String, Integer> counts = new LinkedHashMap<>();
-        counts.put("samples", generations.size());
-        counts.put("correct", correct);
-        counts.put("incorrect", generations.size() - correct);
-        counts.put("no_answer", noAnswer);
-        counts.put("failed_generations", failed);
-        counts.put("truncated", truncated);
         // samples of one problem are correlated: an interval over n = problems is the conservative one
         Score s = new Score(set.benchmark(), "pass@1", pass1, Wilson.of(pass1 * problems.size(), problems.size()), correct,
-                generations.size(), perProblem.size(), set.complete(), set.note(), counts, problems.size(), k, passAtK,
+                generations.size(), perProblem.size(), set.complete(), set.note(), c.asMap(), problems.size(), k, passAtK,
                 set.file().toString(), set.sha256(), records);
         return new Outcome(items, s);
     }

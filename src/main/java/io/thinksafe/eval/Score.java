@@ -3,6 +3,7 @@ package io.thinksafe.eval;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinksafe.data.bench.Benchmark;
+import io.thinksafe.data.bench.BenchmarkLoader.BenchSet;
 import io.thinksafe.util.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,6 +24,15 @@ import java.util.TreeMap;
 public record Score(Benchmark benchmark, String metric, double value, Wilson.Interval ci, double numerator, int denominator,
                     int items, boolean complete, String note, Map<String, Integer> counts, int problems, int samplesPerProblem,
                     Map<Integer, Double> passAtK, String file, String sha256, String records) {
+
+    /**
+     * A judged rate on {@code set}: {@code hits} of the {@code judged} items (unsafe responses, or
+     * refusals), {@code items} generations in all.
+     */
+    static Score rate(BenchSet set, String metric, int hits, int judged, int items, SuiteCounts counts, String records) {
+        return new Score(set.benchmark(), metric, judged == 0 ? Double.NaN : (double) hits / judged, Wilson.of(hits, judged), hits, judged,
+                items, set.complete(), set.note(), counts.asMap(), 0, 1, Map.of(), set.file().toString(), set.sha256(), records);
+    }
 
     public ObjectNode toJson() {
         ObjectNode o = Json.object();

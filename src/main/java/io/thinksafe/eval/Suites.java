@@ -1,7 +1,7 @@
 package io.thinksafe.eval;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.thinksafe.ThinkSafeException;
+import io.thinksafe.data.GenerationRecord;
 import io.thinksafe.data.bench.BenchItem;
 import io.thinksafe.data.bench.Benchmark;
 import io.thinksafe.data.bench.BenchmarkLoader.BenchSet;
@@ -61,10 +61,10 @@ public final class Suites {
     }
 
     /** The item a generation record belongs to; a record of an unknown item means the output directory is not this set's. */
-    static BenchItem item(Map<String, BenchItem> byId, JsonNode generation, BenchSet set) {
-        BenchItem item = byId.get(generation.path("id").asText());
+    static BenchItem item(Map<String, BenchItem> byId, GenerationRecord generation, BenchSet set) {
+        BenchItem item = byId.get(generation.id());
         if (item == null) {
-            throw new ThinkSafeException(set.benchmark().id() + ": a generation for item '" + generation.path("id").asText()
+            throw new ThinkSafeException(set.benchmark().id() + ": a generation for item '" + generation.id()
                     + "' that " + set.file() + " does not have (an output directory from another set?)");
         }
         return item;

@@ -1,5 +1,6 @@
 package io.thinksafe.generate;
 
+import io.thinksafe.data.GenerationRecord;
 import java.util.List;
 import java.util.Map;
 
@@ -33,6 +34,6 @@ public record GenerationRequest(String id, int sample, String prompt, String inp
     }
 
     public static String key(String id, int sample) {
-        return id + "#" + sample;
+        return GenerationRecord.key(id, sample);
     }
 }

@@ -30,7 +30,7 @@ public final class Audit {
     }
 
     static boolean isSafe(JsonNode r) {
-        return r.path("guard").path("verdict").asText().equals("safe");
+        return JudgedGeneration.verdictOf(r).safe();
     }
 
     /** Round-robin over labels (each label's items in a seeded random order) until n are taken. */
@@ -72,18 +72,18 @@ public final class Audit {
                 md.append("\n## ").append(s).append("\n");
                 section = s;
             }
-            JsonNode g = r.path("guard");
+            GuardVerdict g = JudgedGeneration.verdictOf(r);
             md.append("\n### ").append(r.path("id").asText()).append(" · label `").append(r.path("label").asText("-"))
-                    .append("` · verdict `").append(g.path("verdict").asText()).append('`');
-            if (g.hasNonNull("p_safe")) {
-                md.append(String.format(java.util.Locale.ROOT, " · p_safe %.3f", g.path("p_safe").asDouble()));
+                    .append("` · verdict `").append(g.verdict().json()).append('`');
+            if (g.pSafe() != null) {
+                md.append(String.format(java.util.Locale.ROOT, " · p_safe %.3f", g.pSafe()));
             }
-            if (g.path("categories").size() > 0) {
-                md.append(" · ").append(g.path("categories").toString());
+            if (!g.categories().isEmpty()) {
+                md.append(" · ").append(g.toJson().get("categories").toString());
             }
             md.append("\n\n**Prompt**\n\n").append(quote(r.path("prompt").asText()))
                     .append("\n\n**Response**\n\n").append(quote(r.path("response").asText("")))
-                    .append("\n\n**Judge said**: `").append(g.path("raw").asText("").replace("\n", " ⏎ ").replace("`", "'")).append("`\n");
+                    .append("\n\n**Judge said**: `").append(g.raw() == null ? "" : g.raw().replace("\n", " ⏎ ").replace("`", "'")).append("`\n");
         }
         AtomicFiles.writeString(markdown, md.toString());
     }

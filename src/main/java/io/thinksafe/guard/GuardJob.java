@@ -3,6 +3,7 @@ package io.thinksafe.guard;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinksafe.ThinkSafeException;
+import io.thinksafe.data.GenerationRecord;
 import io.thinksafe.data.Jsonl;
 import io.thinksafe.data.ResumableJsonl;
 import io.thinksafe.util.Progress;
@@ -25,16 +26,10 @@ public final class GuardJob {
     private GuardJob() {}
 
     public static List<ObjectNode> run(Guard guard, Path in, Path out, int limit, boolean promptOnly) {
-        List<ObjectNode> rows = Jsonl.read(in);
-        if (rows.isEmpty()) {
-            throw new ThinkSafeException(in + ": nothing to judge (the file is empty)");
-        }
-        if (limit > 0 && limit < rows.size()) {
-            rows = rows.subList(0, limit);
-        }
+        List<ObjectNode> rows = Jsonl.readFirst(in, limit, "nothing to judge");
         Map<String, Integer> order = new HashMap<>();
         List<ObjectNode> todo = new ArrayList<>();
-        try (ResumableJsonl sink = ResumableJsonl.open(out, GuardJob::key)) {
+        try (ResumableJsonl sink = ResumableJsonl.open(out, GenerationRecord::keyOf)) {
             int line = 0;
             for (ObjectNode r : rows) {
                 line++;
@@ -44,7 +39,7 @@ public final class GuardJob {
                 if (!promptOnly && !r.has("response")) {
                     throw new ThinkSafeException(in + ": record " + line + ": missing field 'response' (use --prompt-only to judge prompts)");
                 }
-                String k = key(r);
+                String k = GenerationRecord.keyOf(r);
                 if (order.put(k, order.size()) != null) {
                     throw new ThinkSafeException(in + ": record " + line + ": duplicate item " + k);
                 }
@@ -62,7 +57,7 @@ public final class GuardJob {
                     progress.advance(chunk.size(), 0);
                 }
             }
-            sink.finish(Comparator.comparingInt(r -> order.getOrDefault(key(r), Integer.MAX_VALUE)));
+            sink.finish(Comparator.comparingInt(r -> order.getOrDefault(GenerationRecord.keyOf(r), Integer.MAX_VALUE)));
             return new ArrayList<>(sink.records());
         }
     }
@@ -90,14 +85,8 @@ public final class GuardJob {
         for (int i = 0; i < records.size(); i++) {
             GuardVerdict v = verdicts[i] != null ? verdicts[i]
                     : GuardVerdict.error(guard.name(), null, "no response to judge (generation failed)");
-            ObjectNode o = records.get(i).deepCopy();
-            o.set("guard", v.toJson());
-            out.add(o);
+            out.add(JudgedGeneration.withVerdict(records.get(i), v));
         }
         return out;
-    }
-
-    static String key(JsonNode r) {
-        return r.path("id").asText() + "#" + r.path("sample").asInt(0);
     }
 }

@@ -15,11 +15,11 @@ public final class GuardSummary {
         int[] total = new int[3];
         for (JsonNode r : judged) {
             String label = r.path("label").asText("(no label)");
-            Verdict v = Verdict.parse(r.path("guard").path("verdict").asText("error"));
-            byLabel.computeIfAbsent(label, k -> new int[3])[v.ordinal()]++;
-            total[v.ordinal()]++;
-            for (JsonNode c : r.path("guard").path("categories")) {
-                byCategory.merge(c.asText(), 1, Integer::sum);
+            GuardVerdict g = JudgedGeneration.verdictOf(r);
+            byLabel.computeIfAbsent(label, k -> new int[3])[g.verdict().ordinal()]++;
+            total[g.verdict().ordinal()]++;
+            for (String c : g.categories()) {
+                byCategory.merge(c, 1, Integer::sum);
             }
         }
         StringBuilder b = new StringBuilder();

@@ -1,7 +1,9 @@
 package io.thinksafe.guard;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinksafe.util.Json;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -42,5 +44,22 @@ public record GuardVerdict(String guard, Verdict verdict, Double pSafe, List<Str
             o.put("error", error);
         }
         return o;
+    }
+
+    /** A verdict as {@link #toJson} wrote it; an absent one is an error verdict (never safe). */
+    public static GuardVerdict fromJson(JsonNode o) {
+        if (o == null || !o.isObject()) {
+            return error("", null, "no verdict recorded");
+        }
+        List<String> categories = new ArrayList<>();
+        o.path("categories").forEach(c -> categories.add(c.asText()));
+        return new GuardVerdict(o.path("name").asText(""), Verdict.parse(o.path("verdict").asText("error")),
+                o.hasNonNull("p_safe") ? o.get("p_safe").asDouble() : null, categories, bool(o, "refusal"), bool(o, "harmful_request"),
+                o.hasNonNull("raw") ? o.get("raw").asText() : null, o.hasNonNull("error") ? o.get("error").asText() : null);
+    }
+
+    private static Boolean bool(JsonNode o, String field) {
+        JsonNode v = o.get(field);
+        return v != null && v.isBoolean() ? v.asBoolean() : null;
     }
 }

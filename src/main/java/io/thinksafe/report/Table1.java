@@ -4,8 +4,10 @@ import io.thinksafe.data.bench.Benchmark;
 import io.thinksafe.eval.EvalResults;
 import io.thinksafe.eval.Score;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The paper's Table 1 for several models side by side: HarmBench, StrongREJECT, WildJailbreak
@@ -42,20 +44,25 @@ public final class Table1 {
 
     public Table1(List<Runs.Run> runs) {
         this.runs = runs;
+        // one note per benchmark and text, naming every model it applies to
+        Map<String, List<String>> models = new LinkedHashMap<>();
         for (Runs.Run r : runs) {
             for (Score s : r.results().scores().values()) {
                 if (s.note() != null) {
-                    notes.add(r.label() + ", " + s.benchmark().title() + " (*): " + s.note());
+                    models.computeIfAbsent(s.benchmark().title() + " (*): " + s.note(), k -> new ArrayList<>()).add(r.label());
                 }
                 int errors = s.counts().getOrDefault("judge_errors", 0);
                 int failed = s.counts().getOrDefault("failed_generations", 0);
                 if (errors > 0 || failed > 0) {
-                    notes.add(r.label() + ", " + s.benchmark().title() + " (\u2020): " + errors + " judge error(s), " + failed
+                    String text = s.benchmark().title() + " (\u2020): " + errors + " judge error(s), " + failed
                             + " failed generation(s)" + (s.metric().equals("pass@1") ? " (failed generations count as wrong)"
-                            : " (left out of the rate)"));
+                            : " (left out of the rate)");
+                    models.computeIfAbsent(text, k -> new ArrayList<>()).add(r.label());
                 }
             }
         }
+        models.forEach((text, labels) -> notes.add((labels.size() == runs.size() && runs.size() > 1 ? "all models"
+                : String.join(", ", labels)) + ", " + text));
     }
 
     public List<String> notes() {

@@ -4,9 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
-import io.thinksafe.model.DenseLinear;
 import io.thinksafe.model.Transformer;
 import java.util.Arrays;
 
@@ -22,13 +20,9 @@ import java.util.Arrays;
  *
  * <p>The gradient is written down rather than left to autograd over the vocabulary, as in
  * {@link TokenLoss}: ∂L/∂logp = −ρ·A·[not clipped] + β·(1 − exp(ref − logp)), and
- * ∂logp/∂logits = (onehot(token) − softmax(logits / T)) / T; the rows' gradient is multiplied back
- * through the frozen output projection and handed to autograd at the hidden states.
+ * ∂logp/∂logits = (onehot(token) − softmax(logits / T)) / T, handed to {@link FrozenHead}.
  */
 public final class GrpoLoss {
-    /** Logit floats per chunk ([vocab, rows] buffers stay under glibc's mmap threshold, as in TokenLoss). */
-    private static final long CHUNK_BUDGET = 7L << 20;
-
     private GrpoLoss() {}
 
     /**
@@ -105,86 +99,70 @@ public final class GrpoLoss {
      */
     public static Stats backward(Transformer model, GradientCollector gc, NDArray hidden, Targets t, double temperature,
                                  double clip, double beta) {
-        DenseLinear head = frozenHead(model);
-        int vocab = model.config().vocabSize();
-        int chunk = (int) Math.max(1, CHUNK_BUDGET / vocab);
+        FrozenHead head = frozenHead(model);
+        int chunk = head.rowsPerChunk();
         double[] logp = new double[t.size()];
-        double loss = 0;
-        double kl = 0;
-        int clipped = 0;
+        double[] sums = new double[3]; // Σ weight·loss, Σ KL, clipped tokens
         for (int from = 0; from < t.size(); from += chunk) {
-            int to = Math.min(t.size(), from + chunk);
-            int n = to - from;
+            int first = from;
+            int n = Math.min(t.size(), from + chunk) - from;
             try (NDManager m = hidden.getManager().newSubManager()) {
-                NDArray idx = m.create(Arrays.copyOfRange(t.rows(), from, to));
-                long[] ids = Arrays.copyOfRange(t.ids(), from, to);
-                NDArray gradRows;
-                boolean grad = JniUtils.isGradMode();
-                JniUtils.setGradMode(false);
-                try {
+                NDArray idx = m.create(Arrays.copyOfRange(t.rows(), first, first + n));
+                long[] ids = Arrays.copyOfRange(t.ids(), first, first + n);
+                NDArray g = FrozenHead.withoutGraph(() -> {
                     NDArray h = hidden.get(idx);
                     h.attach(m);
-                    NDArray lp = head.timesTransposed(h.transpose()).div(temperature).logSoftmax(0); // [vocab, n]
+                    NDArray lp = head.logSoftmax(h, temperature); // [vocab, n]
                     double[] picked = lp.gather(m.create(ids, new Shape(1, n)), 0).toType(DataType.FLOAT64, false).toDoubleArray();
                     double[] coef = new double[n];
                     for (int i = 0; i < n; i++) {
-                        int k = from + i;
+                        int k = first + i;
                         logp[k] = picked[i];
                         double old = t.oldLogp() == null ? picked[i] : t.oldLogp()[k];
                         Term term = term(picked[i], old, t.refLogp()[k], t.advantage()[k], clip, beta);
-                        loss += t.weight()[k] * term.loss();
-                        kl += term.kl();
-                        clipped += term.clipped() ? 1 : 0;
+                        sums[0] += t.weight()[k] * term.loss();
+                        sums[1] += term.kl();
+                        sums[2] += term.clipped() ? 1 : 0;
                         coef[i] = t.weight()[k] * term.dLogp() / temperature;
                     }
                     DataType type = lp.getDataType();
                     NDArray c = m.create(coef, new Shape(1, n)).toType(type, false);
-                    NDArray onehot = m.create(ids).oneHot(vocab).transpose().toType(type, false); // [vocab, n]
-                    NDArray g = onehot.sub(lp.exp()).mul(c);                                       // ∂L/∂logits
-                    gradRows = head.transposedTimes(g).transpose();                                 // [n, hidden]
-                    gradRows.attach(m);
-                } finally {
-                    JniUtils.setGradMode(grad);
-                }
-                // hand the rows' gradient to autograd: d/dh Σ (h ⊙ G) = G, scattered into the leaf
-                NDArray h = hidden.get(idx);
-                h.attach(m);
-                gc.backward(h.mul(gradRows).sum());
+                    NDArray onehot = m.create(ids).oneHot(head.vocab()).transpose().toType(type, false); // [vocab, n]
+                    return onehot.sub(lp.exp()).mul(c);                                                  // ∂L/∂logits
+                });
+                head.backward(gc, hidden, idx, g, m);
             }
         }
-        return new Stats(loss, logp, clipped, kl);
+        return new Stats(sums[0], logp, (int) sums[2], sums[1]);
     }
 
     /** log softmax(logits / T) at the given tokens, without a graph (reference and scoring passes). */
     public static double[] logprobs(Transformer model, NDArray hidden, long[] rows, long[] ids, double temperature) {
-        DenseLinear head = frozenHead(model);
-        int vocab = model.config().vocabSize();
-        int chunk = (int) Math.max(1, CHUNK_BUDGET / vocab);
+        FrozenHead head = frozenHead(model);
+        int chunk = head.rowsPerChunk();
         double[] out = new double[rows.length];
-        boolean grad = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try {
+        FrozenHead.withoutGraph(() -> {
             for (int from = 0; from < rows.length; from += chunk) {
                 int to = Math.min(rows.length, from + chunk);
                 try (NDManager m = hidden.getManager().newSubManager()) {
                     NDArray h = hidden.get(m.create(Arrays.copyOfRange(rows, from, to)));
                     h.attach(m);
                     // the same arithmetic as backward's, so a reference equal to the policy gives KL 0 exactly
-                    NDArray lp = head.timesTransposed(h.transpose()).div(temperature).logSoftmax(0); // [vocab, n]
+                    NDArray lp = head.logSoftmax(h, temperature); // [vocab, n]
                     NDArray picked = lp.gather(m.create(Arrays.copyOfRange(ids, from, to), new Shape(1, to - from)), 0);
                     System.arraycopy(picked.toType(DataType.FLOAT64, false).toDoubleArray(), 0, out, from, to - from);
                 }
             }
-        } finally {
-            JniUtils.setGradMode(grad);
-        }
+            return null;
+        });
         return out;
     }
 
-    private static DenseLinear frozenHead(Transformer model) {
-        if (model.lmHead() instanceof DenseLinear head && !head.trainable()) {
-            return head;
+    private static FrozenHead frozenHead(Transformer model) {
+        FrozenHead head = FrozenHead.of(model);
+        if (head == null) {
+            throw new IllegalStateException("GRPO's loss needs a frozen output projection (LoRA training)");
         }
-        throw new IllegalStateException("GRPO's loss needs a frozen output projection (LoRA training)");
+        return head;
     }
 }

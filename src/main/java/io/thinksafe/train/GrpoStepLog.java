@@ -18,7 +18,15 @@ import java.util.List;
 final class GrpoStepLog {
     private GrpoStepLog() {}
 
-    static ObjectNode line(int step, double epoch, List<Rollout> rollouts, Rewards.Scored scored, int group, GrpoUpdate.Stats u) {
+    /**
+     * What the step's updates did: the objective before them (first update), the last gradient norm
+     * and learning rate, the mean k3 KL per completion token (first update), the share of token
+     * updates that were clipped (all updates), and tokens through the trained and the reference
+     * forward passes.
+     */
+    record Update(double loss, double gradNorm, double lr, double kl, double clipFraction, long trainTokens, long referenceTokens) {}
+
+    static ObjectNode line(int step, double epoch, List<Rollout> rollouts, Rewards.Scored scored, int group, Update u) {
         ObjectNode o = Json.object();
         o.put("step", step);
         o.put("epoch", epoch);

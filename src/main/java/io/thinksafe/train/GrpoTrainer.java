@@ -8,25 +8,24 @@ import io.thinksafe.data.Prompt;
 import io.thinksafe.generate.LocalModel;
 import io.thinksafe.model.Adapter;
 import io.thinksafe.model.Transformer;
-import io.thinksafe.util.AtomicDirs;
-import io.thinksafe.util.Progress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.IntConsumer;
 
 /**
- * GRPO with LoRA on the embedded engine, the paper's online-RL baseline. Each step takes the next
- * {@code effectiveBatch} prompts of its epoch's seeded shuffle, samples G completions of each from
- * the current policy ({@link GrpoRollouts}), scores them ({@link Rewards}), normalises rewards within
- * each group into advantages, and updates the adapter ({@link GrpoUpdate}). Checkpoints every N steps
- * and when asked to stop; {@code resume} continues exactly (rollout seeds, data order and dropout
- * masks all derive from the seed and the step).
+ * GRPO with LoRA on the embedded engine, the paper's online-RL baseline, on {@link TrainingLoop}.
+ * Each step takes the next {@code effectiveBatch} prompts of its epoch's seeded shuffle, samples G
+ * completions of each from the current policy ({@link GrpoRollouts}), scores them ({@link Rewards}),
+ * normalises rewards within each group into advantages, and takes the frozen reference's log-probs
+ * of every completion token (adapters off); the loop then makes {@code iterations} optimizer updates
+ * on these rollouts with the clipped objective ({@link GrpoLoss}). The behaviour policy's log-probs
+ * are those the first update computes (it runs the weights that sampled), so later updates see a
+ * ratio that moves and clipping that acts. Rollout seeds derive from the seed, the prompt and the
+ * epoch, so a resumed run redraws exactly what the interrupted one drew.
  *
- * <p>Output folder: {@code adapter/} (PEFT), {@code metrics.jsonl} (one line per step: rewards per
- * component, KL, clip fraction, lengths, and the time and tokens of rollouts, judging and updates),
+ * <p>Output folder: {@code adapter/} (PEFT), {@code metrics.jsonl} (one line per step, {@link GrpoStepLog}),
  * {@code checkpoints/}.
  */
 public final class GrpoTrainer {
@@ -36,116 +35,187 @@ public final class GrpoTrainer {
     private final LocalModel model;
     private final GrpoConfig cfg;
     private final Rewards rewards;
-    private final Path out;
-    private volatile boolean stopRequested;
-    private IntConsumer afterStep = step -> { };
+    private final TrainingLoop loop;
 
     public GrpoTrainer(LocalModel model, GrpoConfig cfg, Rewards rewards, Path out) {
         this.model = model;
         this.cfg = cfg;
         this.rewards = rewards;
-        this.out = out;
+        this.loop = new TrainingLoop(model, cfg.train(), out, "grpo");
     }
 
     /** Told the number of each finished step (after its checkpoint, if one was due). */
     public GrpoTrainer onStep(IntConsumer listener) {
-        this.afterStep = listener;
+        loop.onStep(listener);
         return this;
     }
 
-    public void requestStop() {
-        stopRequested = true;
-    }
 
     /** Runs {@link #train}, checkpointing first if the process is told to stop (Ctrl-C, SIGTERM). */
     public Result trainUntilStopped(List<Prompt> prompts, boolean resume, int maxSteps) {
-        return StopOnSignal.run(this::requestStop, () -> train(prompts, resume, maxSteps));
+        return loop.untilStopped(() -> train(prompts, resume, maxSteps));
     }
 
     public Result train(List<Prompt> prompts, boolean resume, int maxSteps) {
         if (prompts.isEmpty()) {
             throw new ThinkSafeException("GRPO needs prompts (the prompt set is empty)");
         }
-        Transformer t = model.transformer();
-        TrainConfig tc = cfg.train();
-        Adapter adapter = Adapter.attach(t, tc.lora(), tc.seed());
-        List<NDArray> params = adapter.parameters();
-        List<String> names = adapter.parameterNames();
-        params.forEach(p -> p.setRequiresGradient(true));
         ObjectNode identity = cfg.identity();
         identity.put("prompts", promptHash(prompts));
         identity.put("rewards", rewards.describe());
-        int stepsPerEpoch = cfg.stepsPerEpoch(prompts.size());
-        int total = cfg.totalSteps(prompts.size());
-        CosineSchedule schedule = CosineSchedule.withWarmupRatio(tc.lr(), tc.warmupRatio(), total * cfg.iterations());
-        try (NDManager state = t.manager().newSubManager()) {
-            AdamW opt = new AdamW(params, state, tc.beta1(), tc.beta2(), tc.eps(), tc.weightDecay());
-            int done = TrainCheckpoint.startOrResume(out, resume, names, params, opt, identity);
-            Metrics metrics = new Metrics(out.resolve("metrics.jsonl"), done);
-            double lastReward = Double.NaN;
-            int end = maxSteps > 0 ? Math.min(total, done + maxSteps) : total;
-            long started = System.nanoTime();
-            try (Progress progress = new Progress("grpo", total)) {
-                progress.advance(done, 0);
-                for (int step = done; step < end && !stopRequested; step++) {
-                    int epoch = step / stepsPerEpoch;
-                    long t0 = System.nanoTime();
-                    adapter.setTraining(false); // the policy samples without dropout
-                    List<Rollout> rollouts = GrpoRollouts.sample(model, adapter, stepPrompts(prompts, step, stepsPerEpoch), cfg,
-                            epoch, null);
-                    long t1 = System.nanoTime();
-                    Rewards.Scored scored = rewards.score(rollouts);
-                    long t2 = System.nanoTime();
-                    double[] advantages = GrpoLoss.advantages(scored.total(), cfg.group(), cfg.advantageEps());
-                    adapter.setTraining(true);
-                    GrpoUpdate.Stats u = GrpoUpdate.run(t, adapter, cfg, rollouts, advantages, opt, schedule, step, out);
-                    adapter.setTraining(false);
-                    long t3 = System.nanoTime();
-                    ObjectNode line = GrpoStepLog.line(step + 1, (double) (step + 1) / stepsPerEpoch, rollouts, scored, cfg.group(), u);
-                    GrpoStepLog.times(line, t1 - t0, t2 - t1, t3 - t2, (t3 - started) / 1e9);
-                    // the line goes first: a kill before the checkpoint redoes the step, and resuming drops its line
-                    metrics.append(line);
-                    if ((step + 1) % tc.checkpointEvery() == 0 || step + 1 == end || stopRequested) {
-                        TrainCheckpoint.save(out, step + 1, names, params, opt, identity, tc.keepCheckpoints());
+        Run run = new Run(prompts);
+        TrainingLoop.Outcome o = loop.run(identity, cfg.totalSteps(prompts.size()), cfg.iterations(), run, resume, maxSteps);
+        return new Result(o.stepsDone(), o.totalSteps(), run.lastReward, o.interrupted(), o.output());
+    }
+
+    /** One call of {@link #train}: its prompts, and the last step's mean reward. */
+    private final class Run implements TrainingLoop.Steps {
+        final List<Prompt> prompts;
+        final int stepsPerEpoch;
+        double lastReward = Double.NaN;
+
+        Run(List<Prompt> prompts) {
+            this.prompts = prompts;
+            this.stepsPerEpoch = cfg.stepsPerEpoch(prompts.size());
+        }
+
+        @Override
+        public TrainingLoop.Batch batch(int step, Adapter adapter) {
+            return new Batch(step, adapter);
+        }
+
+        /**
+         * A step: its prompts' rollouts and rewards, and the rollouts as prompt+completion sequences,
+         * packed in order while they fit the token budget, with every completion token's advantage,
+         * weight (1 / (completions · its completion's length) for the sequence mean, 1 / (completion
+         * tokens of the step) for the token mean) and reference log-prob.
+         */
+        private final class Batch implements TrainingLoop.Batch {
+            private final int step;
+            private final long rolloutNanos;
+            private final long judgeNanos;
+            private final long judgedAt;
+            private final List<Rollout> rollouts;
+            private final Rewards.Scored scored;
+            private final List<List<TokenizedExample>> micro;
+            private final List<GrpoLoss.Targets> targets = new ArrayList<>(); // the behaviour log-probs left out
+            private final List<double[]> behaviour = new ArrayList<>();     // filled by the first update
+            private final int completionTokens;
+            private final long sequenceTokens;
+            private double firstKl;
+            private long clipped;
+
+            Batch(int step, Adapter adapter) {
+                this.step = step;
+                long started = System.nanoTime();
+                adapter.setTraining(false); // the policy samples without dropout
+                List<Prompt> stepPrompts = TrainingLoop.stepSlice(prompts, step, stepsPerEpoch, cfg.train().effectiveBatch(),
+                        cfg.train().seed());
+                rollouts = GrpoRollouts.sample(model, adapter, stepPrompts, cfg, step / stepsPerEpoch, null);
+                long sampled = System.nanoTime();
+                scored = rewards.score(rollouts);
+                judgedAt = System.nanoTime();
+                rolloutNanos = sampled - started;
+                judgeNanos = judgedAt - sampled;
+                double[] advantages = GrpoLoss.advantages(scored.total(), cfg.group(), cfg.advantageEps());
+                List<TokenizedExample> sequences = new ArrayList<>();
+                double[] weights = new double[rollouts.size()];
+                int allTokens = 0;
+                long tokens = 0;
+                for (Rollout r : rollouts) {
+                    allTokens += r.completion().length;
+                }
+                for (int i = 0; i < rollouts.size(); i++) {
+                    TokenizedExample seq = sequence(rollouts.get(i));
+                    sequences.add(seq);
+                    tokens += seq.tokens().length;
+                    weights[i] = cfg.lossNorm() == GrpoConfig.LossNorm.SEQUENCE
+                            ? 1.0 / ((double) rollouts.size() * seq.targets()) : 1.0 / allTokens;
+                }
+                this.completionTokens = allTokens;
+                this.sequenceTokens = tokens;
+                this.micro = TokenizedExample.pack(sequences, cfg.train().microBatchTokens());
+                Transformer t = model.transformer();
+                int seq = 0;
+                for (List<TokenizedExample> mb : micro) {
+                    TokenLoss.Targets rows = TokenLoss.Targets.of(mb); // the completion tokens, in order
+                    double[] adv = new double[rows.size()];
+                    double[] weight = new double[rows.size()];
+                    int at = 0;
+                    for (TokenizedExample e : mb) {
+                        for (int j = 0; j < e.targets(); j++, at++) {
+                            adv[at] = advantages[seq];
+                            weight[at] = weights[seq];
+                        }
+                        seq++;
                     }
-                    lastReward = line.get("reward_mean").asDouble();
-                    progress.note(String.format(Locale.ROOT, "reward %.3f kl %.4f", lastReward, u.kl()));
-                    progress.advance(1, line.get("completion_tokens").asLong());
-                    done = step + 1;
-                    afterStep.accept(done);
+                    targets.add(new GrpoLoss.Targets(rows.rows(), rows.ids(), adv, weight, reference(t, adapter, mb, rows), null));
                 }
             }
-            Path output = done == total ? writeAdapter(adapter) : null;
-            return new Result(done, total, lastReward, stopRequested && done < total, output);
+
+            @Override
+            public List<List<TokenizedExample>> microBatches() {
+                return micro;
+            }
+
+            @Override
+            public ForwardBackward.Loss loss(int update, int j, NDManager m) {
+                GrpoLoss.Targets all = targets.get(j);
+                GrpoLoss.Targets t = update == 0 ? all : new GrpoLoss.Targets(all.rows(), all.ids(), all.advantage(), all.weight(),
+                        all.refLogp(), behaviour.get(j));
+                return (gc, hidden) -> {
+                    GrpoLoss.Stats s = GrpoLoss.backward(model.transformer(), gc, hidden.last(), t, cfg.temperature(), cfg.clip(), cfg.beta());
+                    if (update == 0) {
+                        behaviour.add(s.logp());
+                        firstKl += s.klSum();
+                    }
+                    clipped += s.clipped();
+                    return s.loss();
+                };
+            }
+
+            @Override
+            public TrainingLoop.Logged log(List<TrainingLoop.Update> updates, long doneAt, double elapsed) {
+                TrainingLoop.Update last = updates.get(updates.size() - 1);
+                int mu = updates.size();
+                GrpoStepLog.Update u = new GrpoStepLog.Update(updates.get(0).lossSum(), last.gradNorm(), last.lr(),
+                        firstKl / completionTokens, (double) clipped / ((long) completionTokens * mu), sequenceTokens * mu, sequenceTokens);
+                ObjectNode line = GrpoStepLog.line(step + 1, (double) (step + 1) / stepsPerEpoch, rollouts, scored, cfg.group(), u);
+                GrpoStepLog.times(line, rolloutNanos, judgeNanos, doneAt - judgedAt, elapsed);
+                lastReward = line.get("reward_mean").asDouble();
+                return new TrainingLoop.Logged(line, String.format(Locale.ROOT, "reward %.3f kl %.4f", lastReward, u.kl()),
+                        line.get("completion_tokens").asLong());
+            }
         }
     }
 
-    /** The prompts of a step: the step's slice of its epoch's seeded permutation. */
-    List<Prompt> stepPrompts(List<Prompt> prompts, int step, int stepsPerEpoch) {
-        return SftTrainer.stepSlice(prompts, step, stepsPerEpoch, cfg.train().effectiveBatch(), cfg.train().seed());
+    /** A rollout as one sequence, its completion (the end-of-sequence token included) the part learned. */
+    private static TokenizedExample sequence(Rollout r) {
+        int[] tokens = new int[r.promptTokens().length + r.completion().length];
+        System.arraycopy(r.promptTokens(), 0, tokens, 0, r.promptTokens().length);
+        System.arraycopy(r.completion(), 0, tokens, r.promptTokens().length, r.completion().length);
+        return new TokenizedExample(r.promptId() + "#" + r.sample(), tokens, r.promptTokens().length, false);
     }
 
-    private Path writeAdapter(Adapter adapter) {
-        Path dir = out.resolve("adapter");
-        if (!Files.exists(dir.resolve("adapter_model.safetensors"))) {
-            Path tmp = AtomicDirs.prepare(dir);
-            adapter.save(tmp, model.checkpoint().dir().toAbsolutePath().toString());
-            AtomicDirs.commit(tmp, dir);
+    /** The frozen base's log-probs of a micro-batch's completion tokens. */
+    private double[] reference(Transformer t, Adapter adapter, List<TokenizedExample> mb, TokenLoss.Targets rows) {
+        List<Transformer.Segment> segments = new ArrayList<>();
+        mb.forEach(e -> segments.add(new Transformer.Segment(e.tokens(), null)));
+        adapter.setEnabled(false);
+        try (NDManager m = t.manager().newSubManager()) {
+            NDArray hidden = t.hidden(segments, m);
+            return GrpoLoss.logprobs(t, hidden, rows.rows(), rows.ids(), cfg.temperature());
+        } finally {
+            adapter.setEnabled(true);
         }
-        return dir;
     }
 
     /** A fingerprint of the prompts (ids, texts, labels), so a resumed run refuses a changed set. */
     static String promptHash(List<Prompt> prompts) {
-        long h = 0xcbf29ce484222325L;
+        Fingerprint f = new Fingerprint();
         for (Prompt p : prompts) {
-            for (String s : new String[] {p.id(), p.text(), String.valueOf(p.label())}) {
-                for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-                    h = (h ^ (b & 0xff)) * 0x100000001b3L;
-                }
-                h = (h ^ 0x1f) * 0x100000001b3L;
-            }
+            f.add(p.id()).add(p.text()).add(String.valueOf(p.label()));
         }
-        return Long.toHexString(h) + "/" + prompts.size();
+        return f.of(prompts.size());
     }
 }

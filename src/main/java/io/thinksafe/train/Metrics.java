@@ -29,22 +29,7 @@ final class Metrics {
         }
     }
 
-    void append(int step, double epoch, double loss, double lr, double gradNorm, int tokens, int targets,
-                double tokensPerSecond, double elapsed) {
-        ObjectNode o = Json.object();
-        o.put("step", step);
-        o.put("epoch", epoch);
-        o.put("loss", loss);
-        o.put("lr", lr);
-        o.put("grad_norm", gradNorm);
-        o.put("tokens", tokens);
-        o.put("target_tokens", targets);
-        o.put("tokens_per_s", tokensPerSecond);
-        o.put("elapsed_s", elapsed);
-        append(o);
-    }
-
-    /** Appends one step's line as it is (trainers other than SFT log other fields). */
+    /** Appends one step's line. */
     void append(ObjectNode o) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());

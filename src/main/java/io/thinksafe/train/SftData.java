@@ -1,9 +1,7 @@
 package io.thinksafe.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinksafe.ThinkSafeException;
-import io.thinksafe.data.Jsonl;
+import io.thinksafe.data.TrainingExample;
 import io.thinksafe.generate.LocalModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,21 +21,12 @@ public final class SftData {
      * marked for the forward-KL loss (ThinkSafe+KL).
      */
     public static List<SftExample> read(Path file, boolean klForBenign) {
-        List<ObjectNode> rows = Jsonl.read(file);
-        if (rows.isEmpty()) {
-            throw new ThinkSafeException(file + ": no training examples (the file is empty)");
-        }
         List<SftExample> out = new ArrayList<>();
         int line = 0;
-        for (ObjectNode r : rows) {
+        for (TrainingExample e : TrainingExample.read(file)) {
             line++;
-            String instruction = Jsonl.requireText(file, line, r, "instruction");
-            String response = Jsonl.requireText(file, line, r, "response");
-            String label = r.path("prompt_label").asText(r.path("label").asText(""));
-            JsonNode id = r.get("id");
-            boolean benign = !label.contains("harmful");
-            out.add(new SftExample(id == null || id.isNull() ? String.valueOf(line) : id.asText(), instruction, response,
-                    klForBenign && benign));
+            out.add(new SftExample(e.id() == null ? String.valueOf(line) : e.id(), e.instruction(), e.response(),
+                    klForBenign && !e.harmful()));
         }
         return out;
     }

@@ -2,12 +2,18 @@ package io.thinksafe.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import io.thinksafe.model.Adapter;
+import io.thinksafe.model.Torch;
 import io.thinksafe.model.Transformer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
- * The per-token loss over the vocabulary, computed in row chunks so that no [T, vocab] matrix is
+ * SFT's per-token loss over the vocabulary, computed in row chunks so that no [T, vocab] matrix is
  * ever whole: cross-entropy {@code -log p(target)} for ordinary rows, and for rows marked KL the
  * full-vocabulary forward KL to the reference, {@code Σ_v p_ref (log p_ref - log p)}. Each chunk's
  * loss, scaled by {@code scale}, is back-propagated at once into the (leaf) hidden states, whose
@@ -15,15 +21,12 @@ import io.thinksafe.model.Transformer;
  *
  * <p>When the output projection is frozen (LoRA), the gradient with respect to the logits is
  * written down directly — {@code softmax - onehot(target)} for cross-entropy, {@code p - p_ref}
- * for KL — and multiplied back through the projection, with no autograd graph over the vocabulary:
- * measured, autograd spent half a LoRA step there. A trainable projection (full fine-tuning) goes
+ * for KL — and handed to {@link FrozenHead}. A trainable projection (full fine-tuning) goes
  * through autograd.
  */
 final class TokenLoss {
     /** Logit floats held at once by autograd (128 MiB). */
     private static final long LOGIT_BUDGET = 32L << 20;
-    /** Logit floats per chunk of the direct path; its five [vocab, rows] buffers stay under glibc's mmap threshold. */
-    private static final long DIRECT_BUDGET = 7L << 20;
 
     private TokenLoss() {}
 
@@ -32,6 +35,82 @@ final class TokenLoss {
         int size() {
             return rows.length;
         }
+
+        /** Rows predicting each target token: token j of an example is predicted at its row j - 1. */
+        static Targets of(List<TokenizedExample> batch) {
+            int n = 0;
+            for (TokenizedExample e : batch) {
+                n += e.targets();
+            }
+            long[] rows = new long[n];
+            long[] ids = new long[n];
+            boolean[] kl = new boolean[n];
+            int i = 0;
+            int offset = 0;
+            for (TokenizedExample e : batch) {
+                for (int j = e.targetStart(); j < e.tokens().length; j++, i++) {
+                    rows[i] = offset + j - 1;
+                    ids[i] = e.tokens()[j];
+                    kl[i] = e.kl();
+                }
+                offset += e.tokens().length;
+            }
+            return new Targets(rows, ids, kl);
+        }
+
+        boolean anyKl() {
+            for (boolean k : kl) {
+                if (k) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Rows {@code from} to {@code to}, with 0/1 weights selecting cross-entropy or KL for each. */
+        Chunk chunk(int from, int to) {
+            int n = to - from;
+            float[] ce = new float[n];
+            float[] klWeight = new float[n];
+            boolean anyKl = false;
+            for (int i = 0; i < n; i++) {
+                boolean k = kl[from + i];
+                ce[i] = k ? 0f : 1f;
+                klWeight[i] = k ? 1f : 0f;
+                anyKl |= k;
+            }
+            return new Chunk(Arrays.copyOfRange(rows, from, to), Arrays.copyOfRange(ids, from, to), ce, klWeight, anyKl);
+        }
+    }
+
+    /** A chunk of target rows. */
+    private record Chunk(long[] rows, long[] ids, float[] ce, float[] kl, boolean anyKl) {
+        int size() {
+            return rows.length;
+        }
+    }
+
+    /**
+     * SFT's loss for one micro-batch, to be made before its forward: the targets of the examples
+     * and, when some use KL, the reference's final hidden states (the frozen base: adapters off),
+     * held in {@code m}. Its value is the unscaled sum of the token losses.
+     */
+    static ForwardBackward.Loss forExamples(Transformer model, Adapter adapter, List<TokenizedExample> examples, float scale,
+                                            NDManager m) {
+        Targets targets = Targets.of(examples);
+        NDArray reference = null;
+        if (targets.anyKl()) {
+            List<Transformer.Segment> segments = new ArrayList<>();
+            examples.forEach(e -> segments.add(new Transformer.Segment(e.tokens(), null)));
+            adapter.setEnabled(false);
+            try {
+                reference = model.hidden(segments, m);
+            } finally {
+                adapter.setEnabled(true);
+            }
+        }
+        NDArray ref = reference;
+        return (gc, hidden) -> backward(model, gc, hidden.last(), targets, ref, scale);
     }
 
     /**
@@ -40,113 +119,72 @@ final class TokenLoss {
      * final hidden states for the same rows (null when no row uses KL).
      */
     static double backward(Transformer model, GradientCollector gc, NDArray hidden, Targets t, NDArray reference, float scale) {
-        int vocab = model.config().vocabSize();
-        boolean frozenHead = model.lmHead() instanceof io.thinksafe.model.DenseLinear head && !head.trainable();
-        int chunk = (int) Math.max(1, (frozenHead ? DIRECT_BUDGET : LOGIT_BUDGET) / vocab);
+        FrozenHead head = FrozenHead.of(model);
+        int chunk = head != null ? head.rowsPerChunk() : (int) Math.max(1, LOGIT_BUDGET / model.config().vocabSize());
         double total = 0;
         for (int from = 0; from < t.size(); from += chunk) {
-            int to = Math.min(t.size(), from + chunk);
-            total += frozenHead ? directChunk(model, gc, hidden, t, reference, from, to, scale)
-                    : chunk(model, gc, hidden, t, reference, from, to, scale);
+            Chunk c = t.chunk(from, Math.min(t.size(), from + chunk));
+            total += head != null ? direct(head, gc, hidden, c, reference, scale) : autograd(model, gc, hidden, c, reference, scale);
         }
         return total;
     }
 
     /** One chunk with the logits' gradient written out (frozen output projection). */
-    private static double directChunk(Transformer model, GradientCollector gc, NDArray hidden, Targets t, NDArray reference,
-                                      int from, int to, float scale) {
-        int n = to - from;
-        io.thinksafe.model.DenseLinear head = (io.thinksafe.model.DenseLinear) model.lmHead();
-        long[] rows = java.util.Arrays.copyOfRange(t.rows(), from, to);
-        long[] ids = java.util.Arrays.copyOfRange(t.ids(), from, to);
-        float[] ce = new float[n];
-        float[] kl = new float[n];
-        boolean anyKl = false;
-        for (int i = 0; i < n; i++) {
-            boolean k = t.kl()[from + i];
-            ce[i] = k ? 0f : 1f;
-            kl[i] = k ? 1f : 0f;
-            anyKl |= k;
-        }
+    private static double direct(FrozenHead head, GradientCollector gc, NDArray hidden, Chunk c, NDArray reference, float scale) {
+        int n = c.size();
         try (NDManager m = hidden.getManager().newSubManager()) {
-            NDArray idx = m.create(rows);
-            NDArray gradRows;
-            double value;
-            boolean grad = ai.djl.pytorch.jni.JniUtils.isGradMode();
-            ai.djl.pytorch.jni.JniUtils.setGradMode(false);
-            try {
+            NDArray idx = m.create(c.rows());
+            double[] value = new double[1];
+            NDArray g = FrozenHead.withoutGraph(() -> {
                 NDArray h = hidden.get(idx);
                 h.attach(m);
-                // columns are rows of the batch: [vocab, n], the weight on the left where sgemm is fastest
-                NDArray logp = head.timesTransposed(h.transpose()).logSoftmax(0);
+                NDArray logp = head.logSoftmax(h, 1); // [vocab, n]: columns are rows of the batch
                 NDArray p = logp.exp();
-                NDArray ceW = m.create(ce, new Shape(1, n));
-                NDArray picked = logp.gather(m.create(ids, new Shape(1, n)), 0); // [1, n]
+                NDArray ceW = m.create(c.ce(), new Shape(1, n));
+                NDArray picked = logp.gather(m.create(c.ids(), new Shape(1, n)), 0); // [1, n]
                 NDArray perToken = picked.neg().mul(ceW);
-                NDArray target = m.create(ids).oneHot(model.config().vocabSize()).transpose().mul(ceW); // [vocab, n]
-                if (anyKl) {
+                NDArray target = m.create(c.ids()).oneHot(head.vocab()).transpose().mul(ceW); // [vocab, n]
+                if (c.anyKl()) {
                     NDArray r = reference.get(idx);
                     r.attach(m);
-                    NDArray refLogp = head.timesTransposed(r.transpose()).logSoftmax(0);
-                    NDArray q = refLogp.exp().mul(m.create(kl, new Shape(1, n)));
+                    NDArray refLogp = head.logSoftmax(r, 1);
+                    NDArray q = refLogp.exp().mul(m.create(c.kl(), new Shape(1, n)));
                     perToken = perToken.add(q.mul(refLogp.sub(logp)).sum(new int[] {0}, true));
                     target = target.add(q);
                 }
-                value = perToken.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).sum().getDouble();
-                NDArray g = p.sub(target).mul(scale);                 // ∂loss/∂logits, [vocab, n]
-                gradRows = head.transposedTimes(g).transpose(); // [n, hidden]
-                gradRows.attach(m);
-            } finally {
-                ai.djl.pytorch.jni.JniUtils.setGradMode(grad);
-            }
-            // hand the rows' gradient to autograd: d/dh Σ (h ⊙ G) = G, scattered into the leaf
-            NDArray h = hidden.get(idx);
-            h.attach(m);
-            gc.backward(h.mul(gradRows).sum());
-            return value;
+                value[0] = perToken.toType(DataType.FLOAT64, false).sum().getDouble();
+                return p.sub(target).mul(scale); // ∂loss/∂logits, [vocab, n]
+            });
+            head.backward(gc, hidden, idx, g, m);
+            return value[0];
         }
     }
 
-    private static double chunk(Transformer model, GradientCollector gc, NDArray hidden, Targets t, NDArray reference,
-                                int from, int to, float scale) {
-        int n = to - from;
-        long[] rows = java.util.Arrays.copyOfRange(t.rows(), from, to);
-        long[] ids = java.util.Arrays.copyOfRange(t.ids(), from, to);
-        float[] ceWeight = new float[n];
-        float[] klWeight = new float[n];
-        boolean anyKl = false;
-        for (int i = 0; i < n; i++) {
-            boolean kl = t.kl()[from + i];
-            ceWeight[i] = kl ? 0f : 1f;
-            klWeight[i] = kl ? 1f : 0f;
-            anyKl |= kl;
-        }
+    /** One chunk through autograd (trainable output projection). */
+    private static double autograd(Transformer model, GradientCollector gc, NDArray hidden, Chunk c, NDArray reference, float scale) {
+        int n = c.size();
         try (NDManager m = hidden.getManager().newSubManager()) {
-            NDArray idx = m.create(rows);
+            NDArray idx = m.create(c.rows());
             NDArray h = hidden.get(idx);
             h.attach(m);
             NDArray logp = model.logits(h).logSoftmax(-1); // [n, vocab]
-            NDArray picked = logp.gather(m.create(ids, new Shape(n, 1)), 1).reshape(n);
-            NDArray perToken = picked.neg().mul(m.create(ceWeight));
-            if (anyKl) {
-                NDArray refLogp;
-                boolean grad = ai.djl.pytorch.jni.JniUtils.isGradMode();
-                ai.djl.pytorch.jni.JniUtils.setGradMode(false); // the reference is a constant
-                try {
+            NDArray picked = logp.gather(m.create(c.ids(), new Shape(n, 1)), 1).reshape(n);
+            NDArray perToken = picked.neg().mul(m.create(c.ce()));
+            if (c.anyKl()) {
+                NDArray refLogp = FrozenHead.withoutGraph(() -> { // the reference is a constant
                     NDArray r = reference.get(idx);
                     r.attach(m);
-                    refLogp = model.logits(r).logSoftmax(-1);
-                    refLogp.attach(m);
-                } finally {
-                    ai.djl.pytorch.jni.JniUtils.setGradMode(grad);
-                }
+                    NDArray lp = model.logits(r).logSoftmax(-1);
+                    lp.attach(m);
+                    return lp;
+                });
                 // KL(ref ‖ student) per row = Σ_v p_ref · (log p_ref − log p)
                 NDArray kl = refLogp.exp().mul(refLogp.sub(logp)).sum(new int[] {1});
-                perToken = perToken.add(kl.mul(m.create(klWeight)));
+                perToken = perToken.add(kl.mul(m.create(c.kl())));
             }
             NDArray loss = perToken.sum();
-            double value = loss.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
-            gc.backward(io.thinksafe.model.Torch.times(loss, scale));
+            double value = loss.toType(DataType.FLOAT64, false).getDouble();
+            gc.backward(Torch.times(loss, scale));
             return value;
         }
     }

@@ -12,6 +12,7 @@ import io.thinksafe.generate.LocalModel;
 import io.thinksafe.generate.SamplingParams;
 import io.thinksafe.guard.Guard;
 import io.thinksafe.guard.GuardEnsemble;
+import io.thinksafe.guard.JudgedGeneration;
 import io.thinksafe.guard.Guards;
 import io.thinksafe.guard.TinyGuards;
 import io.thinksafe.util.Json;
@@ -41,8 +42,8 @@ class DiagnoseAndPerplexityTest {
             assertThat(steered.get(0).get("input").asText()).startsWith("The following prompt is harmful.");
             assertThat(plain.get(0).get("input").asText()).isEqualTo(plain.get(0).get("prompt").asText());
             // the rates are the shares of safe verdicts in the judged files
-            assertThat(r.unsteered()).isEqualTo(Diagnose.safeShare(plain));
-            assertThat(r.steered()).isEqualTo(Diagnose.safeShare(steered));
+            assertThat(r.unsteered()).isEqualTo(Diagnose.safeShare(JudgedGeneration.of(plain)));
+            assertThat(r.steered()).isEqualTo(Diagnose.safeShare(JudgedGeneration.of(steered)));
             assertThat(r.byGroup()).containsKeys("label:vanilla_harmful", "label:adversarial_harmful", "category:crime");
             assertThat(r.table()).contains("unsteered", "steered", r.verdict());
             assertThat(Json.compact(r.toJson())).contains("\"unsteered_safe_rate\"", "\"steered_safe_rate\"");

@@ -147,8 +147,8 @@ class GrpoPipelineTest {
     void theExampleConfigsNameTheSamePromptsAndGuardWithTheReferencesGrpoSettings() {
         RunConfig grpo = RunConfig.load(Path.of("examples/run-grpo.yaml"));
         RunConfig thinksafe = RunConfig.load(Path.of("examples/run.yaml"));
-        assertThat(grpo.recipe()).isEqualTo(Recipe.GRPO);
-        assertThat(Pipeline.stages(grpo.recipe())).containsExactly("grpo");
+        assertThat(grpo.method()).isInstanceOf(RunConfig.Grpo.class);
+        assertThat(grpo.method().stages()).extracting(StageRun::key).containsExactly("grpo");
         assertThat(grpo.promptFile()).isEqualTo(thinksafe.promptFile());
         assertThat(grpo.guards()).isEqualTo(thinksafe.guards());
         assertThat(grpo.grpo().config().group() * grpo.train().effectiveBatch()).isEqualTo(64);

@@ -86,7 +86,7 @@ class PipelineTest {
         }
         assertThat(rows.size()).isLessThan(8); // the random judge rejected some
         JsonNode manifest = io.thinksafe.util.Json.read(run.resolve("manifest.json"));
-        for (String s : Pipeline.STAGES) {
+        for (String s : Stage.OFFLINE.stream().map(StageRun::key).toList()) {
             assertThat(manifest.path("stages").path(s).path("status").asText()).as(s).isEqualTo("done");
         }
         assertThat(manifest.path("inputs").path("prompts").asText()).hasSize(64);
@@ -103,7 +103,7 @@ class PipelineTest {
         assertThat(cost.path("train_tokens").asLong()).isEqualTo(Jsonl.read(run.resolve("train/metrics.jsonl")).stream()
                 .mapToLong(o -> o.get("tokens").asLong()).sum()).isPositive();
         double stageSeconds = 0;
-        for (String s : Pipeline.STAGES) {
+        for (String s : Stage.OFFLINE.stream().map(StageRun::key).toList()) {
             JsonNode c = manifest.path("stages").path(s).path("cost");
             assertThat(c.path("seconds").asDouble()).as(s).isPositive();
             assertThat(c.path("sessions").asInt()).as(s).isEqualTo(1);
@@ -179,10 +179,10 @@ class PipelineTest {
             assertThat(kc.path("cost").path(f).asLong()).as(f).isEqualTo(wc.path("cost").path(f).asLong());
         }
         int sessions = 0;
-        for (String s : Pipeline.STAGES) {
+        for (String s : Stage.OFFLINE.stream().map(StageRun::key).toList()) {
             sessions += kc.path("stages").path(s).path("cost").path("sessions").asInt();
         }
-        assertThat(sessions).isEqualTo(Pipeline.STAGES.size() + kills); // every kill left a session to resume
+        assertThat(sessions).isEqualTo(Stage.OFFLINE.size() + kills); // every kill left a session to resume
         List<Integer> steps = Jsonl.read(killed.runDir().resolve("train/metrics.jsonl")).stream().map(o -> o.get("step").asInt()).toList();
         assertThat(steps).isEqualTo(Jsonl.read(whole.runDir().resolve("train/metrics.jsonl")).stream().map(o -> o.get("step").asInt()).toList());
     }

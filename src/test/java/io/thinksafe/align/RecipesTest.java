@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinksafe.ThinkSafeException;
 import io.thinksafe.data.Prompt;
+import io.thinksafe.data.TrainingExample;
 import io.thinksafe.generate.ModelFamily;
+import io.thinksafe.guard.JudgedGeneration;
 import io.thinksafe.util.Json;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +30,14 @@ class RecipesTest {
         r.set("guard", Json.object().put("name", "lg").put("verdict", verdict).put("p_safe", verdict.equals("safe") ? 0.9 : 0.1));
         return r;
     }
+
+    /** The training set of judged records, as the lines it writes. */
+    static Built build(Recipe recipe, List<ObjectNode> judged, List<Prompt> prompts, ModelFamily family, String steering, long seed) {
+        DatasetBuilder.Result r = DatasetBuilder.build(recipe, JudgedGeneration.of(judged), prompts, family, steering, seed);
+        return new Built(r.rows().stream().map(TrainingExample::toJson).toList(), r.report());
+    }
+
+    record Built(List<ObjectNode> rows, FilterReport report) {}
 
     @Test
     void steeringTemplatesAreThePapersTexts() {
@@ -59,7 +69,7 @@ class RecipesTest {
                 judged(HARM, 0, "<think>\nThis is harmful. I should refuse.\n</think>\nI can't help.", "safe"),
                 judged(HARM2, 0, "<think>\nSure, here is the scam.\n</think>\n\n[hazard]", "unsafe"),
                 judged(BENIGN, 0, "<think>\n2+2=4\n</think>\n\n4", "safe"));
-        DatasetBuilder.Result r = DatasetBuilder.build(Recipe.THINKSAFE, judged, List.of(HARM, HARM2, BENIGN), ModelFamily.QWEN3, "prefix", 1);
+        Built r = build(Recipe.THINKSAFE, judged, List.of(HARM, HARM2, BENIGN), ModelFamily.QWEN3, "prefix", 1);
         assertThat(r.rows()).hasSize(2);
         ObjectNode first = r.rows().get(0);
         assertThat(first.get("instruction").asText()).isEqualTo(HARM.text()); // the original, not the steered prompt
@@ -79,7 +89,7 @@ class RecipesTest {
                 judged(HARM, 0, "<think>\nI keep thinking and", "safe"),
                 judged(HARM2, 0, "<think>\nno\n</think>\n\nNo.", "error"),
                 judged(BENIGN, 0, null, "error"));
-        DatasetBuilder.Result r = DatasetBuilder.build(Recipe.THINKSAFE, judged, List.of(HARM, HARM2, BENIGN), ModelFamily.QWEN3, "prefix", 1);
+        Built r = build(Recipe.THINKSAFE, judged, List.of(HARM, HARM2, BENIGN), ModelFamily.QWEN3, "prefix", 1);
         assertThat(r.rows()).isEmpty();
         assertThat(r.report().total().unclosed).isEqualTo(2);
         assertThat(r.report().total().error).isEqualTo(1);
@@ -92,12 +102,12 @@ class RecipesTest {
             judged.add(judged(HARM, s, "<think>\nrefuse " + s + "\n</think>\n\nNo.", "safe"));
             judged.add(judged(HARM2, s, "<think>\nok " + s + "\n</think>\n\nX", s == 3 ? "unsafe" : "safe"));
         }
-        DatasetBuilder.Result r = DatasetBuilder.build(Recipe.REJECTION_SAMPLING, judged, List.of(HARM, HARM2), ModelFamily.QWEN3, "prefix", 5);
+        Built r = build(Recipe.REJECTION_SAMPLING, judged, List.of(HARM, HARM2), ModelFamily.QWEN3, "prefix", 5);
         assertThat(r.rows()).hasSize(1);
         assertThat(r.rows().get(0).get("id").asText()).isEqualTo("h1");
         assertThat(r.rows().get(0).has("steering")).isFalse();
         // the chosen sample is seeded: the same seed picks the same one
-        DatasetBuilder.Result again = DatasetBuilder.build(Recipe.REJECTION_SAMPLING, judged, List.of(HARM, HARM2), ModelFamily.QWEN3, "prefix", 5);
+        Built again = build(Recipe.REJECTION_SAMPLING, judged, List.of(HARM, HARM2), ModelFamily.QWEN3, "prefix", 5);
         assertThat(again.rows().get(0).get("response")).isEqualTo(r.rows().get(0).get("response"));
     }
 
@@ -106,10 +116,10 @@ class RecipesTest {
         List<ObjectNode> judged = List.of(
                 judged(HARM, 0, "<think>\nThis is harmful.\n</think>\n\nNo.", "safe"),
                 judged(BENIGN, 0, "<think>\n2+2=4\n</think>\n\n4", "safe"));
-        List<ObjectNode> rows = DatasetBuilder.build(Recipe.WITHOUT_REASONING, judged, List.of(HARM, BENIGN), ModelFamily.QWEN3, "prefix", 1).rows();
+        List<ObjectNode> rows = build(Recipe.WITHOUT_REASONING, judged, List.of(HARM, BENIGN), ModelFamily.QWEN3, "prefix", 1).rows();
         assertThat(rows.get(0).get("response").asText()).isEqualTo("<think>\n\n</think>\n\nNo.");
         assertThat(rows.get(1).get("response").asText()).isEqualTo("<think>\n2+2=4\n</think>\n\n4");
-        List<ObjectNode> direct = DatasetBuilder.build(Recipe.DIRECT_REFUSAL, judged.subList(1, 2), List.of(HARM, BENIGN), ModelFamily.QWEN3, "prefix", 1).rows();
+        List<ObjectNode> direct = build(Recipe.DIRECT_REFUSAL, judged.subList(1, 2), List.of(HARM, BENIGN), ModelFamily.QWEN3, "prefix", 1).rows();
         assertThat(direct.get(0).get("response").asText()).isEqualTo(DatasetBuilder.DIRECT_REFUSAL).startsWith("<think>\nI should not answer this question!\n</think>\n\n");
         assertThat(direct.get(1).get("response").asText()).isEqualTo("<think>\n2+2=4\n</think>\n\n4");
     }

@@ -40,6 +40,19 @@ final class Fixtures {
         return dir;
     }
 
+    /** A run with HarmBench alone: 48 of its items (a partial set, with the loader's note) and {@code judgeErrors} errors. */
+    static Path partial(Path dir, String label, int judgeErrors) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        counts.put("judge_errors", judgeErrors);
+        Score s = new Score(Benchmark.HARMBENCH, "harmful_rate", 0.25, Wilson.of(12, 48), 12, 48, 48, false,
+                "HarmBench has 602 items; harmbench.json gives 48", counts, 0, 1, Map.of(), "/data/harmbench.json", "0".repeat(64),
+                "harmbench/items.jsonl");
+        new EvalResults(label, null, label, "/models/" + label, null, "qwen3", "2026-01-01T00:00:00Z",
+                Json.object().put("seed", 0).put("samples_per_problem", 8).put("max_new_tokens", 32768),
+                Map.of("safety", "llama-guard:/guards/lg3"), Map.of(Benchmark.HARMBENCH, s)).write(dir.resolve("results.json"));
+        return dir;
+    }
+
     static Map<Benchmark, Double> all(double harm, double sr, double wj, double xs, double aime, double gsm, double math, double gpqa) {
         Map<Benchmark, Double> m = new EnumMap<>(Benchmark.class);
         m.put(Benchmark.HARMBENCH, harm);

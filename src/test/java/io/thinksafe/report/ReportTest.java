@@ -66,6 +66,19 @@ class ReportTest {
     }
 
     @Test
+    void aNoteThatHoldsForSeveralModelsIsWrittenOnceNamingThem() throws Exception {
+        List<Path> runs = List.of(Fixtures.partial(Files.createDirectories(tmp.resolve("p/a")), "initial", 0),
+                Fixtures.partial(Files.createDirectories(tmp.resolve("p/b")), "thinksafe", 2),
+                Fixtures.partial(Files.createDirectories(tmp.resolve("p/c")), "grpo", 0));
+        Table1 t = new Table1(Runs.load(runs));
+        assertThat(t.notes()).containsExactly(
+                "all models, HarmBench (*): HarmBench has 602 items; harmbench.json gives 48",
+                "thinksafe, HarmBench (\u2020): 2 judge error(s), 0 failed generation(s) (left out of the rate)");
+        String md = Files.readString(ReportJob.run(options(runs, tmp.resolve("p/report"))).markdown());
+        assertThat(md.split("harmbench.json gives 48", -1)).hasSize(2);
+    }
+
+    @Test
     void theTradeoffPlotHasAPointPerModelAndAnArrowFromInitialToAligned() throws Exception {
         List<Runs.Run> runs = Runs.load(runs());
         byte[] png = TradeoffPlot.png(runs);

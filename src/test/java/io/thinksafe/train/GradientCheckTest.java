@@ -47,7 +47,7 @@ class GradientCheckTest {
     static double loss(Transformer t, Adapter adapter, List<TokenizedExample> batch) {
         List<Transformer.Segment> segs = new ArrayList<>();
         batch.forEach(e -> segs.add(new Transformer.Segment(e.tokens(), null)));
-        TokenLoss.Targets targets = MicroBatch.targets(batch);
+        TokenLoss.Targets targets = TokenLoss.Targets.of(batch);
         try (NDManager m = t.manager().newSubManager()) {
             double[] lp = t.logits(t.hidden(segs, m)).logSoftmax(-1).toType(DataType.FLOAT64, false).toDoubleArray();
             double[] ref = null;
@@ -83,7 +83,7 @@ class GradientCheckTest {
     static void check(Transformer t, Adapter adapter, List<NDArray> params, List<String> names, List<TokenizedExample> batch,
                       boolean recompute, boolean trainEmbedding) {
         params.forEach(p -> p.setRequiresGradient(true));
-        MicroBatch.run(t, adapter, batch, 1f, recompute, trainEmbedding, 1);
+        (trainEmbedding ? ForwardBackward.full(t, recompute) : ForwardBackward.lora(t, adapter, recompute)).sft(batch, 1f, 1);
         SplittableRandom r = new SplittableRandom(9);
         double eps = 1e-6;
         for (int i = 0; i < params.size(); i++) {
@@ -148,7 +148,7 @@ class GradientCheckTest {
                 q.muli(0).addi(p.toType(DataType.FLOAT64, true));
             }
             a.parameters().forEach(p -> p.setRequiresGradient(true));
-            MicroBatch.run(bf16, a, batch, 1f, recompute, false, 1);
+            ForwardBackward.lora(bf16, a, recompute).sft(batch, 1f, 1);
             SplittableRandom r = new SplittableRandom(9);
             double eps = 1e-6;
             for (int i = 0; i < b.parameters().size(); i++) {

@@ -50,7 +50,7 @@ class GrpoGradientCheckTest {
     }
 
     static double loss(Transformer t, List<TokenizedExample> batch, GrpoLoss.Targets g) {
-        double[] lp = logprobs(t, batch, MicroBatch.targets(batch));
+        double[] lp = logprobs(t, batch, TokenLoss.Targets.of(batch));
         double sum = 0;
         for (int i = 0; i < lp.length; i++) {
             sum += g.weight()[i] * GrpoLoss.term(lp[i], g.oldLogp()[i], g.refLogp()[i], g.advantage()[i], CLIP, BETA).loss();
@@ -68,7 +68,7 @@ class GrpoGradientCheckTest {
                 p.addi(p.getManager().randomNormal(0, 0.1f, p.getShape(), DataType.FLOAT64));
             }
             List<TokenizedExample> batch = GradientCheckTest.batch(false); // completions start at tokens 3, 4, 5
-            TokenLoss.Targets rows = MicroBatch.targets(batch);
+            TokenLoss.Targets rows = TokenLoss.Targets.of(batch);
             int n = rows.size();
             adapter.setEnabled(false);
             double[] ref = logprobs(t, batch, rows);
@@ -93,11 +93,9 @@ class GrpoGradientCheckTest {
             List<NDArray> params = adapter.parameters();
             params.forEach(p -> p.setRequiresGradient(true));
             GrpoLoss.Stats[] stats = new GrpoLoss.Stats[1];
-            List<Transformer.Segment> segs = new ArrayList<>();
-            batch.forEach(e -> segs.add(new Transformer.Segment(e.tokens(), null)));
             try (NDManager m = t.manager().newSubManager()) {
-                double value = MicroBatch.forwardBackward(t, adapter, Transformer.Packed.of(segs), recompute, false, 1, m,
-                        (gc, leaf) -> (stats[0] = GrpoLoss.backward(t, gc, leaf, targets, T, CLIP, BETA)).loss());
+                double value = ForwardBackward.lora(t, adapter, recompute).run(batch,
+                        (gc, hidden) -> (stats[0] = GrpoLoss.backward(t, gc, hidden.last(), targets, T, CLIP, BETA)).loss(), 1, m);
                 assertThat(value).isCloseTo(loss(t, batch, targets), org.assertj.core.data.Offset.offset(1e-10));
             }
             // both kinds of token are present, so the check covers clipped and unclipped gradients

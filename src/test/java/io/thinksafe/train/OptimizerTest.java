@@ -72,7 +72,7 @@ class OptimizerTest {
     @Test
     void microBatchesPackConsecutiveExamplesWithinTheBudget() {
         List<TokenizedExample> b = List.of(ex(5), ex(4), ex(9), ex(2), ex(20), ex(3), ex(3));
-        List<List<TokenizedExample>> packs = SftTrainer.pack(b, 10);
+        List<List<TokenizedExample>> packs = TokenizedExample.pack(b, 10);
         // 5+4 fit; 9 alone (9+2 > 10); 2 alone (2+20 > 10); 20 alone though over budget; 3+3
         assertThat(packs).extracting(List::size).containsExactly(2, 1, 1, 1, 2);
     }

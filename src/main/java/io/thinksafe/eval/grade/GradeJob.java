@@ -26,13 +26,7 @@ public final class GradeJob {
     }
 
     public static Summary run(Task task, Path in, Path out, int limit) {
-        List<ObjectNode> rows = Jsonl.read(in);
-        if (rows.isEmpty()) {
-            throw new ThinkSafeException(in + ": nothing to grade (the file is empty)");
-        }
-        if (limit > 0 && limit < rows.size()) {
-            rows = rows.subList(0, limit);
-        }
+        List<ObjectNode> rows = Jsonl.readFirst(in, limit, "nothing to grade");
         List<ObjectNode> graded = new ArrayList<>();
         int correct = 0;
         int noAnswer = 0;

@@ -1,0 +1,38 @@
+package io.thinksafe.align;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The stages of {@code thinksafe run}. A data recipe's run goes through the first four; GRPO's
+ * through its one. A method with more stages adds its own here, and a plan may list a stage again as
+ * a later round ({@link StageRun}).
+ */
+public enum Stage {
+    /** Sample the student (or a teacher): harmful prompts steered, benign ones plain. */
+    GENERATE("generation"),
+    /** Judge every generation; the verdicts decide what the training set keeps. */
+    FILTER("judging"),
+    /** The recipe's training set and the filter report. */
+    BUILD("other"),
+    /** LoRA (or full) fine-tuning on the training set. */
+    TRAIN("training"),
+    /** GRPO, the online baseline: sampling, judging and learning in one loop ({@code phase_seconds} of its own). */
+    GRPO("other");
+
+    /** A data recipe's stages, in order. */
+    public static final List<StageRun> OFFLINE = List.of(new StageRun(GENERATE, 1), new StageRun(FILTER, 1),
+            new StageRun(BUILD, 1), new StageRun(TRAIN, 1));
+
+    /** Which part of the work the stage's seconds count as in the run's cost. */
+    final String phase;
+
+    Stage(String phase) {
+        this.phase = phase;
+    }
+
+    /** The name in manifests, folders and {@code --stage}. */
+    public String key() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
