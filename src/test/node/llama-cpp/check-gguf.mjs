@@ -49,7 +49,7 @@ for (const m of job.models) {
         result.logprobs.push(lps);
     }
 
-    if (m.greedy) {
+    if (m.greedy && m.greedy.steps > 0) {
         await sequence.clearHistory();
         let probabilities = await nextProbabilities(sequence, m.greedy.prompt);
         const tokens = [];

@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -72,6 +73,10 @@ public final class GgufExport {
         }
         long bytes;
         try {
+            // the temporary was private to us (0600); a model file is for sharing (Ollama's service reads it as its own user)
+            if (Files.getFileStore(out).supportsFileAttributeView("posix")) {
+                Files.setPosixFilePermissions(out, PosixFilePermissions.fromString("rw-r--r--"));
+            }
             bytes = Files.size(out);
         } catch (IOException e) {
             throw new ThinkSafeException(out + ": cannot read back (" + e.getMessage() + ")");

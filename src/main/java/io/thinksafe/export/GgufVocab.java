@@ -177,9 +177,6 @@ record GgufVocab(String pre, List<String> tokens, int[] tokenTypes, List<String>
                 throw new ThinkSafeException(file + ": field 'model.merges' holds " + m + "; expected \"a b\" or [\"a\", \"b\"]");
             }
         }
-        if (out.isEmpty()) {
-            throw new ThinkSafeException(file + ": field 'model.merges' is empty; llama.cpp refuses a BPE vocabulary without merges");
-        }
         return out;
     }
 
