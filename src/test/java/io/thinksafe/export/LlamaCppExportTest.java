@@ -59,11 +59,11 @@ class LlamaCppExportTest {
     private record Tolerance(double max, double mean) {}
 
     /**
-     * Per export type. f32 is the issue's bound. The others are about twice the largest measured over
-     * these five models (the table this test prints; weight rounding and llama.cpp's default f16 KV
-     * cache together): f16 max 0.021 / mean 0.0022, bf16 max 0.086 / mean 0.017, q8_0 max 0.56 / mean
-     * 0.063. The largest differences fall on unlikely tokens (log p of -3 to -13), where logits are
-     * largest; a wrong layout moves every position by nats.
+     * Per export type. f32 is the issue's bound. The others are two to three times the largest measured
+     * over these five models (the table this test prints; weight rounding and llama.cpp's default f16
+     * KV cache together): f16 max 0.021 / mean 0.0022, bf16 max 0.086 / mean 0.017, q8_0 max 0.35
+     * (0.56 with adapters trained twice as long) / mean 0.063. The largest differences fall on unlikely
+     * tokens (log p of -3 to -13), where logits are largest; a wrong layout moves every position by nats.
      */
     private static final Map<String, Tolerance> TOLERANCE = Map.of("f32", new Tolerance(1e-4, 1e-4),
             "f16", new Tolerance(0.05, 0.005), "bf16", new Tolerance(0.2, 0.04), "q8_0", new Tolerance(1.0, 0.15));
