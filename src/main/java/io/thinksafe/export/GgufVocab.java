@@ -40,7 +40,7 @@ record GgufVocab(String pre, List<String> tokens, int[] tokenTypes, List<String>
     static GgufVocab read(Path modelDir, int vocabSize) {
         Path file = modelDir.resolve("tokenizer.json");
         if (!Files.exists(file)) {
-            throw new ThinkSafeException(file + ": tokenizer.json is missing; the export writes the vocabulary llama.cpp tokenizes with");
+            throw new ThinkSafeException(modelDir + ": tokenizer.json is missing; the export writes the vocabulary llama.cpp tokenizes with");
         }
         JsonNode root = Json.read(file);
         JsonNode model = root.path("model");
@@ -59,7 +59,9 @@ record GgufVocab(String pre, List<String> tokens, int[] tokenTypes, List<String>
         }
         Map<Integer, String> byId = new HashMap<>();
         model.path("vocab").fields().forEachRemaining(f -> byId.put(f.getValue().asInt(), f.getKey()));
-        for (int id : concat(byId.keySet(), added.keySet())) {
+        List<Integer> ids = new ArrayList<>(byId.keySet());
+        ids.addAll(added.keySet());
+        for (int id : ids) {
             if (id < 0 || id >= vocabSize) {
                 throw new ThinkSafeException(file + ": token id " + id + " is outside config.json's vocab_size " + vocabSize);
             }
@@ -203,12 +205,6 @@ record GgufVocab(String pre, List<String> tokens, int[] tokenTypes, List<String>
 
     private static JsonNode readOptional(Path file) {
         return Files.exists(file) ? Json.read(file) : Json.object();
-    }
-
-    private static List<Integer> concat(java.util.Collection<Integer> a, java.util.Collection<Integer> b) {
-        List<Integer> out = new ArrayList<>(a);
-        out.addAll(b);
-        return out;
     }
 
     /** Writes the {@code tokenizer.*} keys. */

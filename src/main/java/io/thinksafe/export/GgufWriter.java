@@ -86,10 +86,6 @@ public final class GgufWriter {
         tensors.add(t);
     }
 
-    public List<Tensor> tensors() {
-        return List.copyOf(tensors);
-    }
-
     /** Writes the file; {@code afterTensor} runs after each tensor's data (progress). */
     public void write(OutputStream stream, Runnable afterTensor) throws IOException {
         Output out = new Output(stream);

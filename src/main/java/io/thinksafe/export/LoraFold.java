@@ -27,21 +27,15 @@ final class LoraFold {
 
     private static final List<String> ATTENTION = List.of("q_proj", "k_proj", "v_proj", "o_proj");
 
-    private final Path dir;
     private final LoraConfig config;
     private final SafetensorsFile weights;
     /** Base weight name ("model.layers.0.self_attn.q_proj.weight") to its LoRA tensors. */
     private final Map<String, Pair> targets;
 
-    private LoraFold(Path dir, LoraConfig config, SafetensorsFile weights, Map<String, Pair> targets) {
-        this.dir = dir;
+    private LoraFold(LoraConfig config, SafetensorsFile weights, Map<String, Pair> targets) {
         this.config = config;
         this.weights = weights;
         this.targets = targets;
-    }
-
-    Path dir() {
-        return dir;
     }
 
     /** Reads and checks the adapter against the base checkpoint: every tensor present with the shape the base implies. */
@@ -103,7 +97,7 @@ final class LoraFold {
             throw new ThinkSafeException(file + ": holds " + present + " LoRA tensors but target_modules " + modules + " on "
                     + base.config().numLayers() + " layers need " + 2 * targets.size());
         }
-        return new LoraFold(dir, config, weights, targets);
+        return new LoraFold(config, weights, targets);
     }
 
     private static void checkShape(SafetensorsFile file, String name, long rows, long cols) {

@@ -234,7 +234,7 @@ class GgufExportTest {
         Path noTokenizer = copy(good, "no-tokenizer");
         Files.delete(noTokenizer.resolve("tokenizer.json"));
         assertThat(run("export", "--model", noTokenizer.toString(), "--out", out.toString()).errorLine())
-                .contains("tokenizer.json: tokenizer.json is missing");
+                .contains("no-tokenizer: tokenizer.json is missing; the export writes the vocabulary llama.cpp tokenizes with");
 
         Path spm = copy(good, "spm");
         editJson(spm.resolve("tokenizer.json"), j -> ((ObjectNode) j.path("model")).put("byte_fallback", true));
