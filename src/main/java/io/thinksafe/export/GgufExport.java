@@ -135,7 +135,14 @@ public final class GgufExport {
             long rowsPerBlock = Math.max(unit, BLOCK_ELEMENTS / cols / unit * unit);
             for (long from = 0; from < rows; from += rowsPerBlock) {
                 long to = Math.min(rows, from + rowsPerBlock);
-                float[] values = rows == 1 ? w.toFloatArray() : w.get(new NDIndex("{}:{}", from, to)).toFloatArray();
+                float[] values;
+                if (rows == 1) {
+                    values = w.toFloatArray();
+                } else {
+                    try (NDArray block = w.get(new NDIndex("{}:{}", from, to))) { // freed now, not with the whole tensor
+                        values = block.toFloatArray();
+                    }
+                }
                 if (e.interleave()) {
                     LlamaCppLayout.interleaveHeads(values, e.shape().length == 1 ? 1 : cols, headDim);
                 }
