@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             GrpoCommand.class,
             PerplexityCommand.class,
             MergeCommand.class,
+            ExportCommand.class,
             RandomModelCommand.class,
             MicroworldCommand.class,
             DemoCommand.class,
