@@ -25,10 +25,29 @@ import java.util.function.UnaryOperator;
  */
 public final class Transformer implements AutoCloseable {
     /** One sequence's part of a forward call. {@code cache} may be null for a one-shot forward. */
-    public record Segment(int[] tokens, KvCache cache) {
+    public record Segment(int[] tokens, KvCache cache, KeyMask mask) {
+        public Segment(int[] tokens, KvCache cache) {
+            this(tokens, cache, null);
+        }
+
+        public Segment {
+            if (mask != null && cache != null) {
+                throw new IllegalArgumentException("a custom attention mask applies to a whole sequence at once, not with a cache");
+            }
+        }
+
         int start() {
             return cache == null ? 0 : cache.length();
         }
+    }
+
+    /**
+     * Keys hidden from queries beyond causality, for one sequence (training objectives such as SafeKey's
+     * query-mask modelling, where the answer may not look back at the prompt). Positions count from the
+     * sequence's first token; a query always sees itself.
+     */
+    public interface KeyMask {
+        boolean hidden(int query, int key);
     }
 
     /**
@@ -347,7 +366,7 @@ public final class Transformer implements AutoCloseable {
                 NDArray kb = keys.get(":, {}:{}", keysStart, keysEnd);
                 NDArray vb = values.get(":, {}:{}", keysStart, keysEnd);
                 NDArray scores = qb.matMul(kb.transpose(0, 2, 1)); // [kvH, groups·Tb, S]
-                NDArray mask = mask(scores.getManager(), start + b0, tb, keysStart, keysEnd, window);
+                NDArray mask = mask(scores.getManager(), start + b0, tb, keysStart, keysEnd, window, s.mask());
                 if (mask != null) {
                     int sLen = keysEnd - keysStart;
                     scores = scores.reshape(kvHeads, groups, tb, sLen).add(mask).reshape(kvHeads, groups * tb, sLen);
@@ -372,10 +391,10 @@ public final class Transformer implements AutoCloseable {
 
     /**
      * Additive mask [T, keysEnd - keysStart]: query {@code i} (at position first+i) sees keys at
-     * positions {@code <= first+i}, and with a sliding window only the last {@code window} of them.
-     * Null when nothing is masked.
+     * positions {@code <= first+i}, and with a sliding window only the last {@code window} of them, and
+     * of those not the ones the sequence's own {@link KeyMask} hides. Null when nothing is masked.
      */
-    private static NDArray mask(NDManager m, int first, int t, int keysStart, int keysEnd, int window) {
+    private static NDArray mask(NDManager m, int first, int t, int keysStart, int keysEnd, int window, KeyMask extra) {
         int total = keysEnd - keysStart;
         boolean any = false;
         float[] data = new float[t * total];
@@ -383,7 +402,8 @@ public final class Transformer implements AutoCloseable {
             int p = first + i;
             for (int j = 0; j < total; j++) {
                 int key = keysStart + j;
-                boolean visible = key <= p && (window <= 0 || p - key < window);
+                boolean visible = key <= p && (window <= 0 || p - key < window)
+                        && (extra == null || key == p || !extra.hidden(p, key));
                 if (!visible) {
                     data[i * total + j] = Float.NEGATIVE_INFINITY;
                     any = true;

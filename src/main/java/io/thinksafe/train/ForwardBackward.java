@@ -77,7 +77,7 @@ public final class ForwardBackward {
     double run(List<TokenizedExample> examples, Loss loss, long dropoutSeed, NDManager m) {
         List<Transformer.Segment> segments = new ArrayList<>();
         for (TokenizedExample e : examples) {
-            segments.add(new Transformer.Segment(e.tokens(), null));
+            segments.add(e.segment());
         }
         Transformer.Packed packed = Transformer.Packed.of(segments);
         NDArray positions = m.create(packed.positions());

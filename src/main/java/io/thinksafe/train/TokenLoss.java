@@ -101,7 +101,7 @@ final class TokenLoss {
         NDArray reference = null;
         if (targets.anyKl()) {
             List<Transformer.Segment> segments = new ArrayList<>();
-            examples.forEach(e -> segments.add(new Transformer.Segment(e.tokens(), null)));
+            examples.forEach(e -> segments.add(e.segment()));
             adapter.setEnabled(false);
             try {
                 reference = model.hidden(segments, m);

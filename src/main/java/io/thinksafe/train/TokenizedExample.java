@@ -1,5 +1,6 @@
 package io.thinksafe.train;
 
+import io.thinksafe.model.Transformer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,7 +10,16 @@ import java.util.List;
  * position before it); with completion-only loss that is the assistant part, else everything
  * after the first token. A GRPO rollout is one too: prompt and completion, the completion learned.
  */
-public record TokenizedExample(String id, int[] tokens, int targetStart, boolean kl) {
+public record TokenizedExample(String id, int[] tokens, int targetStart, boolean kl, Transformer.KeyMask mask) {
+    public TokenizedExample(String id, int[] tokens, int targetStart, boolean kl) {
+        this(id, tokens, targetStart, kl, null);
+    }
+
+    /** The example as one sequence of a packed forward, with its own attention mask if it has one. */
+    public Transformer.Segment segment() {
+        return new Transformer.Segment(tokens, null, mask);
+    }
+
     public int targets() {
         return tokens.length - targetStart;
     }

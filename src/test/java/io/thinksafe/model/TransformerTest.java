@@ -70,6 +70,35 @@ public class TransformerTest {
         }
     }
 
+    /**
+     * A key mask that hides every other position leaves each token attending to itself only: its value,
+     * whatever its position, so every row equals that token run alone. A mask on part of the sequence
+     * changes only the rows it applies to.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Architecture.class, names = {"QWEN3", "LLAMA"})
+    void keyMasksHideKeysFromTheQueriesTheyName(Architecture arch) {
+        Path dir = TinyModels.write(tmp.resolve("mask"), arch, DType.F32, 1, 19);
+        try (Transformer model = TransformerLoader.load(Checkpoint.open(dir)); NDManager m = model.manager().newSubManager()) {
+            int[] seq = tokens(12, 4, 300);
+            float[] alone = model.hidden(List.of(new Transformer.Segment(seq, null, (q, k) -> true)), m).toFloatArray();
+            int h = model.config().hiddenSize();
+            for (int t = 0; t < seq.length; t++) {
+                float[] single = model.hidden(List.of(new Transformer.Segment(new int[] {seq[t]}, null)), m).toFloatArray();
+                for (int j = 0; j < h; j++) {
+                    assertThat(alone[t * h + j]).as("row %d", t).isCloseTo(single[j], within(1e-5f));
+                }
+            }
+            // rows from 8 on may not see positions 0..3: rows 0..7 stay as in the plain causal forward
+            float[] plain = model.hidden(List.of(new Transformer.Segment(seq, null)), m).toFloatArray();
+            float[] part = model.hidden(List.of(new Transformer.Segment(seq, null, (q, k) -> q >= 8 && k < 4)), m).toFloatArray();
+            for (int j = 0; j < 8 * h; j++) {
+                assertThat(part[j]).isCloseTo(plain[j], within(1e-6f));
+            }
+            assertThat(Math.abs(part[10 * h] - plain[10 * h]) + Math.abs(part[10 * h + 1] - plain[10 * h + 1])).isGreaterThan(1e-4f);
+        }
+    }
+
     /** Sequences longer than one query block (and than Mistral's window) agree with a prefill in small chunks. */
     @ParameterizedTest
     @EnumSource(value = Architecture.class, names = {"QWEN3", "MISTRAL"})

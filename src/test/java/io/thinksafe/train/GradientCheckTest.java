@@ -46,7 +46,7 @@ class GradientCheckTest {
     /** Σ token losses computed plainly (no autograd): CE rows and KL rows against {@code reference}. */
     static double loss(Transformer t, Adapter adapter, List<TokenizedExample> batch) {
         List<Transformer.Segment> segs = new ArrayList<>();
-        batch.forEach(e -> segs.add(new Transformer.Segment(e.tokens(), null)));
+        batch.forEach(e -> segs.add(e.segment()));
         TokenLoss.Targets targets = TokenLoss.Targets.of(batch);
         try (NDManager m = t.manager().newSubManager()) {
             double[] lp = t.logits(t.hidden(segs, m)).logSoftmax(-1).toType(DataType.FLOAT64, false).toDoubleArray();
@@ -124,6 +124,26 @@ class GradientCheckTest {
                 p.addi(p.getManager().randomNormal(0, 0.1f, p.getShape(), DataType.FLOAT64));
             }
             check(t, adapter, adapter.parameters(), adapter.parameterNames(), batch(true), recompute, false);
+        }
+    }
+
+    /** An example whose answer may not see part of its prompt (a key mask, as SafeKey's query masking) trains exactly. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void loraGradientsWithAKeyMaskMatchFiniteDifferences(boolean recompute) {
+        Path dir = TinyModels.write(tmp.resolve("k"), Architecture.QWEN3, DType.F32, 1, 8);
+        try (Transformer t = float64Model(dir)) {
+            Adapter adapter = Adapter.attach(t, new LoraConfig(4, 8, 0, List.of("q_proj", "v_proj")), 1);
+            for (NDArray p : adapter.parameters()) {
+                p.addi(p.getManager().randomNormal(0, 0.1f, p.getShape(), DataType.FLOAT64));
+            }
+            List<TokenizedExample> batch = new ArrayList<>(batch(false));
+            TokenizedExample first = batch.get(0);
+            batch.set(0, new TokenizedExample(first.id(), first.tokens(), first.targetStart(), false, (q, k) -> q >= 4 && k < 2));
+            double masked = loss(t, adapter, batch);
+            assertThat(masked).as("the mask changes the loss").isNotCloseTo(loss(t, adapter, batch(false)),
+                    org.assertj.core.data.Offset.offset(1e-6));
+            check(t, adapter, adapter.parameters(), adapter.parameterNames(), batch, recompute, false);
         }
     }
 
