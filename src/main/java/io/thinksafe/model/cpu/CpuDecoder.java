@@ -156,16 +156,16 @@ final class CpuDecoder implements Decoder {
         }
     }
 
-    /** g ← SiLU(g) · u, vectorised (the exponentials dominate otherwise at large batches). */
+    /** g ← SiLU(g) · u, vectorised (the exponentials dominate otherwise at large batches), the same bits in any JIT tier. */
     private static void swiGlu(float[] g, float[] u) {
         int j = 0;
         for (; j + LANES <= g.length; j += LANES) {
             FloatVector gv = FloatVector.fromArray(S, g, j);
-            FloatVector sig = gv.neg().lanewise(VectorOperators.EXP).add(1f);
+            FloatVector sig = Vectors.exp(gv.neg()).add(1f);
             gv.div(sig).mul(FloatVector.fromArray(S, u, j)).intoArray(g, j);
         }
         for (; j < g.length; j++) {
-            g[j] = g[j] / (1f + (float) Math.exp(-g[j])) * u[j];
+            g[j] = g[j] / (1f + Vectors.exp(-g[j])) * u[j];
         }
     }
 

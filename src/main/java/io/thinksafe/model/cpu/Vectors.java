@@ -175,6 +175,42 @@ public final class Vectors {
         return s;
     }
 
+    // exp(x) = 2^n · e^r with n = round(x·log2 e), r = x − n·ln 2 (ln 2 in two parts), e^r by a degree-7
+    // polynomial on |r| ≤ ln2/2 (error under 2 ulp). Every step is one correctly rounded operation, so the
+    // compiled and the interpreted code give the same bits; VectorOperators.EXP does not (it is a
+    // different library in each), and decoding would then depend on how warm the JIT is.
+    private static final float LOG2E = 1.44269504f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    private static final float ROUND = 12582912f; // 1.5·2^23: adding it rounds to an integer
+    private static final float[] EXP_POLY = {1f / 5040, 1f / 720, 1f / 120, 1f / 24, 1f / 6, 0.5f, 1f, 1f};
+
+    /** e^x lane by lane, the same bits in every JIT tier (see {@link #exp(float)}). */
+    static FloatVector exp(FloatVector x) {
+        FloatVector c = x.max(-87.3f).min(88f); // the range where 2^n stays a normal float
+        FloatVector n = c.mul(LOG2E).add(ROUND).sub(ROUND);
+        FloatVector r = n.mul(-LN2_LO).add(n.fma(FloatVector.broadcast(F, -LN2_HI), c)); // r = c − n·ln2_hi − n·ln2_lo
+        FloatVector p = FloatVector.broadcast(F, EXP_POLY[0]);
+        for (int i = 1; i < EXP_POLY.length; i++) {
+            p = p.fma(r, FloatVector.broadcast(F, EXP_POLY[i]));
+        }
+        IntVector scale = ((IntVector) n.convert(jdk.incubator.vector.VectorOperators.F2I, 0)).add(127)
+                .lanewise(jdk.incubator.vector.VectorOperators.LSHL, 23);
+        return p.mul(scale.reinterpretAsFloats());
+    }
+
+    /** The scalar twin of {@link #exp(FloatVector)}: the same operations, the same bits. */
+    static float exp(float x) {
+        float c = Math.min(Math.max(x, -87.3f), 88f);
+        float n = c * LOG2E + ROUND - ROUND;
+        float r = n * -LN2_LO + Math.fma(n, -LN2_HI, c);
+        float p = EXP_POLY[0];
+        for (int i = 1; i < EXP_POLY.length; i++) {
+            p = Math.fma(p, r, EXP_POLY[i]);
+        }
+        return p * Float.intBitsToFloat(((int) n + 127) << 23);
+    }
+
     /** The sum of the floats in bytes [from, to) of {@code memory}: a pure stream of loads (bandwidth probes). */
     public static float sum(Object memory, long from, long to) {
         FloatVector a0 = FloatVector.zero(F);
