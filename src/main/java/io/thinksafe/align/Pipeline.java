@@ -224,7 +224,7 @@ public final class Pipeline {
             throw new ThinkSafeException("train: the student " + cfg.student() + " is a URL; training needs its directory");
         }
         var examples = SftData.read(dir(run.of(Stage.BUILD)).resolve("train.jsonl"), recipe == Recipe.THINKSAFE_KL);
-        try (LocalModel m = LocalModel.load(spec.dir())) {
+        try (LocalModel m = io.thinksafe.train.TrainMemory.load(spec.dir(), cfg.train())) {
             SftTrainer trainer = new SftTrainer(m, cfg.train(), dir(run)).onStep(step -> progress("train step " + step));
             SftTrainer.Result r = trainer.trainUntilStopped(examples, true, 0);
             if (r.output() == null) {
@@ -248,7 +248,7 @@ public final class Pipeline {
                     + "a new adapter every step, so it needs the student's directory (the guard may be a server)");
         }
         List<Prompt> prompts = prompts();
-        try (Guard guard = openGuard(); LocalModel m = LocalModel.load(spec.dir())) {
+        try (Guard guard = openGuard(); LocalModel m = io.thinksafe.train.TrainMemory.load(spec.dir(), g.config(), 512)) {
             Rewards rewards = Rewards.reference(watching(guard), g.safetyWeight(), g.formatWeight());
             GrpoTrainer trainer = new GrpoTrainer(m, g.config(), rewards, dir(run)).onStep(step -> progress("grpo step " + step));
             GrpoTrainer.Result r = trainer.trainUntilStopped(prompts, true, 0);

@@ -24,17 +24,28 @@ import java.util.SplittableRandom;
  * lower).
  */
 public final class EngineBenchmark {
-    public static void run(PrintStream out, String shape, DType dtype, int layers, int[] batches, int promptLen, int decodeSteps) {
-        ModelConfig.Builder b = ModelShapes.named(shape).dtype(dtype);
-        if (layers > 0) {
+    /**
+     * @param checkpoint a model directory to load instead of a random model of {@code shape} (its own dtype),
+     *                   or null
+     */
+    public static void run(PrintStream out, java.nio.file.Path checkpoint, String shape, DType dtype, int layers, int[] batches,
+                           int promptLen, int decodeSteps) {
+        io.thinksafe.model.Checkpoint ckpt = checkpoint == null ? null : io.thinksafe.model.Checkpoint.open(checkpoint);
+        if (ckpt != null) {
+            shape = checkpoint.getFileName().toString();
+            dtype = ckpt.storageDtype();
+        }
+        ModelConfig.Builder b = ckpt != null ? ckpt.config().toBuilder() : ModelShapes.named(shape).dtype(dtype);
+        if (layers > 0 && ckpt == null) {
             b.layers(layers);
         }
         ModelConfig c = b.build();
-        out.printf(Locale.ROOT, "model: %s shape (%d layers, hidden %d, %d/%d heads, head_dim %d, FFN %d, vocab %d, %s), %.0fM params, random %s weights%n",
+        out.printf(Locale.ROOT, "model: %s shape (%d layers, hidden %d, %d/%d heads, head_dim %d, FFN %d, vocab %d, %s), %.0fM params, %s weights%n",
                 shape, c.numLayers(), c.hiddenSize(), c.numHeads(), c.numKvHeads(), c.headDim(), c.intermediateSize(),
-                c.vocabSize(), c.tieWordEmbeddings() ? "tied" : "untied", c.parameterCount() / 1e6, dtype);
+                c.vocabSize(), c.tieWordEmbeddings() ? "tied" : "untied", c.parameterCount() / 1e6, ckpt != null ? dtype + " (from " + checkpoint + ")" : "random " + dtype);
         out.printf(Locale.ROOT, "java: %s; kernels: %s%n", Runtime.version(), Kernels.current().description());
-        try (Transformer model = TransformerLoader.random(c, 1, dtype); NDManager m = NDManager.newBaseManager()) {
+        try (Transformer model = ckpt != null ? TransformerLoader.load(ckpt) : TransformerLoader.random(c, 1, dtype);
+             NDManager m = NDManager.newBaseManager()) {
             Machine machine = Machine.measure(m);
             out.printf(Locale.ROOT, "machine: read bandwidth %.1f GB/s (libtorch sum %.1f, Java vector read %.1f), float32 matmul peak %.1f GFLOP/s, %d cores%n",
                     machine.readGBs(), machine.torchSumGBs(), machine.javaReadGBs(), machine.peakGflops(),

@@ -21,6 +21,9 @@ public final class BenchCommand implements Runnable {
                 defaultValue = "0.6b")
         String shape;
 
+        @Option(names = "--model", paramLabel = "DIR", description = "A checkpoint to measure instead of random weights (its own dtype and shape).")
+        java.nio.file.Path model;
+
         @Option(names = "--dtype", description = "Weight dtype: BF16, F16 or F32 (default: ${DEFAULT-VALUE}).", defaultValue = "BF16")
         io.thinksafe.model.DType dtype;
 
@@ -38,7 +41,7 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public void run() {
-            EngineBenchmark.run(System.out, shape, dtype, layers, batches, prompt, steps);
+            EngineBenchmark.run(System.out, model, shape, dtype, layers, batches, prompt, steps);
         }
     }
 

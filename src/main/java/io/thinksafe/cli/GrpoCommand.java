@@ -87,7 +87,7 @@ final class GrpoCommand implements Runnable {
         }
         GrpoConfig cfg = config();
         List<Prompt> all = PromptSet.limit(PromptSet.read(prompts), limit);
-        try (Guard guard = judge.open(guardServedModel, guardApiKeyEnv); LocalModel m = LocalModel.load(ModelSpec.parse(model).dir())) {
+        try (Guard guard = judge.open(guardServedModel, guardApiKeyEnv); LocalModel m = io.thinksafe.train.TrainMemory.load(ModelSpec.parse(model).dir(), cfg, 512)) {
             GrpoTrainer.Result res = new GrpoTrainer(m, cfg, Rewards.reference(guard, safetyWeight, formatWeight), out)
                     .trainUntilStopped(all, resume, steps);
             System.err.printf("grpo: %d/%d steps, last mean reward %.4f%s%n", res.stepsDone(), res.totalSteps(), res.lastRewardMean(),

@@ -63,7 +63,7 @@ final class TrainCommand implements Runnable {
         TrainConfig cfg = TrainConfig.paperDefaults().withLora(lora).withSchedule(lr, epochs, batch, seed)
                 .withMemory(microTokens, recompute, maxTokens).withCheckpoints(every, keep).withCompletionOnly(!allTokens);
         List<SftExample> examples = SftData.read(data, kl);
-        try (LocalModel m = LocalModel.load(model.localDir("train"))) {
+        try (LocalModel m = io.thinksafe.train.TrainMemory.load(model.localDir("train"), cfg)) {
             SftTrainer.Result res = new SftTrainer(m, cfg, out).trainUntilStopped(examples, resume, maxSteps);
             System.err.printf("train: %d/%d steps, last loss %.4f%s%n", res.stepsDone(), res.totalSteps(), res.lastLoss(),
                     res.output() != null ? " -> " + res.output()
