@@ -110,4 +110,16 @@ class MemoryBudgetCliTest {
         assertThat(r.code()).isEqualTo(2);
         assertThat(CliTest.errorLine(r)).contains("KV cache 68.72 GB", "what would fit: --kv-budget 2.");
     }
+
+    @Test
+    void trainingThatOnlyFitsWithRecomputeIsRefusedNamingIt() throws Exception {
+        Path model = sparse8b(tmp.resolve("llama8b-train"));
+        Path data = tmp.resolve("train.jsonl");
+        Files.writeString(data, "{\"instruction\": \"hi\", \"response\": \"<think>\\nok\\n</think>\\n\\nhello\", \"prompt_label\": \"benign\"}\n");
+        System.setProperty("thinksafe.memoryAvailable", String.valueOf(48_000_000_000L));
+        CliTest.Run r = CliTest.run("train", "--model", model.toString(), "--data", data.toString(), "--out", tmp.resolve("run").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(CliTest.errorLine(r)).contains("does not fit in memory", "what would fit: --recompute (activations");
+        assertThat(tmp.resolve("run")).doesNotExist();
+    }
 }
