@@ -19,7 +19,7 @@ import java.util.Map;
 /**
  * A PEFT LoRA adapter read from its files ({@code adapter_config.json}, {@code adapter_model.safetensors}),
  * to be folded into the base weights at float32 before any rounding: {@code W + (alpha / r) · B · A},
- * computed by the same libtorch operations our decoder uses when it folds an adapter.
+ * computed by {@link io.thinksafe.model.LoraLinear#fold}, the fold every other command uses.
  */
 final class LoraFold {
     /** The adapter's A [r, in] and B [out, r] for one base weight. */
@@ -40,45 +40,8 @@ final class LoraFold {
 
     /** Reads and checks the adapter against the base checkpoint: every tensor present with the shape the base implies. */
     static LoraFold read(Path dir, Checkpoint base) {
-        Path configFile = dir.resolve("adapter_config.json");
-        if (!Files.exists(configFile)) {
-            throw new ThinkSafeException(dir + ": adapter_config.json is missing (not a PEFT adapter directory)");
-        }
-        JsonNode c = Json.read(configFile);
-        if (!c.path("peft_type").asText("").equals("LORA")) {
-            throw new ThinkSafeException(configFile + ": field 'peft_type' is '" + c.path("peft_type").asText("")
-                    + "'; only LORA adapters can be folded in");
-        }
-        for (String flag : List.of("use_dora", "use_rslora", "fan_in_fan_out")) {
-            if (c.path(flag).asBoolean(false)) {
-                throw new ThinkSafeException(configFile + ": field '" + flag + "' is true; only plain LoRA (W + alpha/r·B·A) is supported");
-            }
-        }
-        if (!c.path("bias").asText("none").equals("none")) {
-            throw new ThinkSafeException(configFile + ": field 'bias' is '" + c.path("bias").asText() + "'; only 'none' is supported");
-        }
-        JsonNode saved = c.path("modules_to_save");
-        if (saved.isArray() && saved.size() > 0) {
-            throw new ThinkSafeException(configFile + ": field 'modules_to_save' lists " + saved
-                    + "; adapters that replace whole modules are not supported");
-        }
-        JsonNode tm = c.path("target_modules");
-        if (!tm.isArray()) {
-            throw new ThinkSafeException(configFile + ": field 'target_modules' must list module names, got " + tm);
-        }
-        List<String> modules = new ArrayList<>();
-        tm.forEach(m -> modules.add(m.asText()));
-        LoraConfig config;
-        try {
-            config = new LoraConfig(c.path("r").asInt(0), c.path("lora_alpha").asDouble(0), c.path("lora_dropout").asDouble(0), modules);
-        } catch (IllegalArgumentException e) {
-            throw new ThinkSafeException(configFile + ": " + e.getMessage());
-        }
-        Path file = dir.resolve("adapter_model.safetensors");
-        if (!Files.exists(file)) {
-            throw new ThinkSafeException(dir + ": adapter_model.safetensors is missing"
-                    + (Files.exists(dir.resolve("adapter_model.bin")) ? " (pickle adapter_model.bin is refused: it can run code)" : ""));
-        }
+        LoraConfig config = LoraConfig.read(dir);
+        Path file = LoraConfig.weightsFile(dir);
         SafetensorsFile weights = SafetensorsFile.open(file);
         Map<String, Pair> targets = new LinkedHashMap<>();
         for (int layer = 0; layer < base.config().numLayers(); layer++) {
@@ -94,7 +57,7 @@ final class LoraFold {
         }
         long present = weights.entries().keySet().stream().filter(k -> k.contains(".lora_")).count();
         if (present != 2L * targets.size()) {
-            throw new ThinkSafeException(file + ": holds " + present + " LoRA tensors but target_modules " + modules + " on "
+            throw new ThinkSafeException(file + ": holds " + present + " LoRA tensors but target_modules " + config.targetModules() + " on "
                     + base.config().numLayers() + " layers need " + 2 * targets.size());
         }
         return new LoraFold(config, weights, targets);
@@ -116,6 +79,6 @@ final class LoraFold {
         }
         NDArray a = weights.loadFloat32(p.a(), manager);
         NDArray b = weights.loadFloat32(p.b(), manager);
-        return weight.add(b.matMul(a).mul(config.scale()));
+        return io.thinksafe.model.LoraLinear.fold(weight, a, b, config.scale());
     }
 }

@@ -69,38 +69,8 @@ public final class Adapter {
 
     /** Reads a PEFT adapter directory and installs it on {@code t}. */
     public static Adapter load(Transformer t, Path dir) {
-        Path cfgFile = dir.resolve("adapter_config.json");
-        if (!Files.exists(cfgFile)) {
-            throw new ThinkSafeException(dir + ": adapter_config.json is missing (not a PEFT adapter directory)");
-        }
-        JsonNode c = Json.read(cfgFile);
-        String type = c.path("peft_type").asText("");
-        if (!type.equals("LORA")) {
-            throw new ThinkSafeException(cfgFile + ": peft_type is '" + type + "'; only LORA adapters are supported");
-        }
-        if (c.path("use_dora").asBoolean(false) || c.path("use_rslora").asBoolean(false)) {
-            throw new ThinkSafeException(cfgFile + ": DoRA and rsLoRA adapters are not supported");
-        }
-        List<String> targets = new ArrayList<>();
-        JsonNode tm = c.path("target_modules");
-        if (tm.isArray()) {
-            tm.forEach(x -> targets.add(x.asText()));
-        } else if (tm.isTextual()) {
-            throw new ThinkSafeException(cfgFile + ": target_modules given as a pattern ('" + tm.asText()
-                    + "'); list the module names instead");
-        }
-        LoraConfig config;
-        try {
-            config = new LoraConfig(c.path("r").asInt(0), c.path("lora_alpha").asDouble(0),
-                    c.path("lora_dropout").asDouble(0), targets);
-        } catch (IllegalArgumentException e) {
-            throw new ThinkSafeException(cfgFile + ": " + e.getMessage());
-        }
-        Path weights = dir.resolve("adapter_model.safetensors");
-        if (!Files.exists(weights)) {
-            throw new ThinkSafeException(dir + ": adapter_model.safetensors is missing"
-                    + (Files.exists(dir.resolve("adapter_model.bin")) ? " (pickle adapter_model.bin is refused: it can run code)" : ""));
-        }
+        LoraConfig config = LoraConfig.read(dir);
+        Path weights = LoraConfig.weightsFile(dir);
         SafetensorsFile file = SafetensorsFile.open(weights);
         // Check every tensor before touching the model, so a bad adapter leaves it as it was.
         forEachTarget(t, config, (key, base) -> {

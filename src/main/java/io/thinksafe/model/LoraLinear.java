@@ -109,14 +109,26 @@ public final class LoraLinear implements Linear {
         boolean grad = ai.djl.pytorch.jni.JniUtils.isGradMode();
         ai.djl.pytorch.jni.JniUtils.setGradMode(false); // a snapshot, not part of any graph
         try (NDManager tmp = m.newSubManager()) {
-            NDArray delta = b.matMul(a);
-            delta.attach(tmp);
-            NDArray w = base.weight().float32(tmp).toType(delta.getDataType(), false);
-            NDArray merged = w.add(Torch.times(delta, scale));
+            NDArray merged = fold(base.weight().float32(tmp), a, b, scale);
             merged.attach(m);
             return merged;
         } finally {
             ai.djl.pytorch.jni.JniUtils.setGradMode(grad);
+        }
+    }
+
+    /**
+     * {@code W + scale · B·A} for a weight W [out, in] and factors A [r, in], B [out, r], in the factors'
+     * float type: the one fold, used by merged snapshots, {@code merge} and {@code export}. The result
+     * belongs to W's manager.
+     */
+    public static NDArray fold(NDArray w, NDArray a, NDArray b, float scale) {
+        try (NDManager tmp = w.getManager().newSubManager()) {
+            NDArray delta = b.matMul(a);
+            delta.attach(tmp);
+            NDArray merged = w.toType(delta.getDataType(), false).add(Torch.times(delta, scale));
+            merged.attach(w.getManager());
+            return merged;
         }
     }
 
