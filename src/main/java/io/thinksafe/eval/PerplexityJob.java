@@ -1,7 +1,6 @@
 package io.thinksafe.eval;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.thinksafe.ThinkSafeException;
 import io.thinksafe.data.Jsonl;
 import io.thinksafe.generate.LocalModel;
 import io.thinksafe.generate.LogProbScorer;

@@ -2,15 +2,11 @@ package io.thinksafe.export;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.thinksafe.ThinkSafeException;
 import io.thinksafe.model.Checkpoint;
 import io.thinksafe.model.LoraConfig;
 import io.thinksafe.model.SafetensorsFile;
-import io.thinksafe.util.Json;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;

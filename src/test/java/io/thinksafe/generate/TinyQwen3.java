@@ -7,7 +7,6 @@ import io.thinksafe.model.RandomCheckpoint;
 import io.thinksafe.model.RopeScaling;
 import io.thinksafe.text.Qwen3Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /** A tiny random Qwen3-architecture model with the real Qwen3 tokenizer and chat template. */
 public final class TinyQwen3 {

@@ -1,7 +1,6 @@
 package io.thinksafe.model;
 
 import java.nio.file.Path;
-import java.util.List;
 
 /** Tiny configurations of each architecture, small enough to build and run in milliseconds. */
 public final class TinyModels {

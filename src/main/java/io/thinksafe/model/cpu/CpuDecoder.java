@@ -15,7 +15,6 @@ import io.thinksafe.model.Weight;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
