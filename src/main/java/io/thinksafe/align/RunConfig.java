@@ -109,9 +109,7 @@ public record RunConfig(Path file, Path runDir, String student, String teacher, 
         } else if (g.isArray()) {
             g.forEach(x -> guards.add(resolveModel(base, x.asText())));
         }
-        if (guards.isEmpty() && !distill) {
-            throw new ThinkSafeException(where + ": 'guard' is missing (the judge that filters self-generated data)");
-        }
+
         String student = text(root, "student");
         if (student == null) {
             throw new ThinkSafeException(where + ": 'student' is missing (the model to align: a directory or URL)");
@@ -139,6 +137,12 @@ public record RunConfig(Path file, Path runDir, String student, String teacher, 
             throw new ThinkSafeException(where + ": 'grpo' settings need recipe: grpo (the recipe is " + recipeKey.strip() + ")");
         }
         RecipeOptions options = RecipeOptions.parse(root, recipe, method.key(), base, where);
+        // the guard filters or scores; on-policy distillation and STAR-1 with an LLM judge have no use for one
+        boolean needsGuard = !distill && !(options.star1() != null && !options.star1().standIn());
+        if (guards.isEmpty() && needsGuard) {
+            throw new ThinkSafeException(where + ": 'guard' is missing (" + (options.star1() != null
+                    ? "star1.judge: guard scores traces with it" : "the judge that filters self-generated data") + ")");
+        }
         Path runDir = base.resolve(root.path("run_dir").asText("runs/" + method.key()));
         return new RunConfig(file, runDir, resolveModel(base, student), teacher == null ? null : resolveModel(base, teacher),
                 guards, root.path("guard_policy").asText("all"), base.resolve(promptFile),

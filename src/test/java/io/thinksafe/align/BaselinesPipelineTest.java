@@ -420,4 +420,19 @@ class BaselinesPipelineTest {
                 .hasMessageContaining("temperature must be > 0");
         assertThatThrownBy(() -> RunConfig.load(config("bad-keepneg", "safepath", "keep: -3"))).hasMessageContaining("'keep' must be");
     }
+
+    @Test
+    void theExampleConfigsLoad() {
+        Map<String, String> expected = Map.of("run-safechain.yaml", "safechain", "run-star1.yaml", "star1", "run-safekey.yaml", "safekey",
+                "run-safepath.yaml", "safepath", "run-onpolicy-distill.yaml", "onpolicy_distill");
+        expected.forEach((file, method) -> {
+            RunConfig cfg = RunConfig.load(Path.of("examples").resolve(file));
+            assertThat(cfg.method().key()).as(file).isEqualTo(method);
+            if (cfg.options().star1() != null) {
+                assertThat(cfg.options().star1().policies()).isEqualTo(Path.of("policies/star1").toAbsolutePath().normalize());
+                assertThat(cfg.guards()).isEmpty(); // an LLM judge scores: no guard needed
+            }
+        });
+        assertThat(RunConfig.load(Path.of("examples/run-onpolicy-distill.yaml")).guards()).isEmpty();
+    }
 }
