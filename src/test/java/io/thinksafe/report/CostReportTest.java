@@ -124,6 +124,8 @@ class CostReportTest {
         assertThat(md).contains("| Qwen3 STAR-1 | STAR-1 | 60.0 s |").contains("| Qwen3 OPD | On-policy distillation | 6.7 min | 0.50\u00d7 |")
                 .contains("- Qwen3 STAR-1: star1: scored by the stand-in, not an LLM judge.")
                 .contains("took 2.0\u00d7 the wall-clock of Qwen3 OPD (On-policy distillation)");
+        // the demo's twelve models (the initial one and eleven methods) each get a colour of their own
+        assertThat(java.util.stream.IntStream.range(0, 12).mapToObj(Charts::color).distinct().count()).isEqualTo(12);
     }
 
     @Test
