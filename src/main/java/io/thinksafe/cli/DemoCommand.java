@@ -20,7 +20,7 @@ final class DemoCommand implements Runnable {
 
     @Option(names = "--methods", split = ",", paramLabel = "NAME",
             description = "Methods to compare, or all (default: initial, thinksafe, rejection_sampling, without_reasoning, direct_refusal, "
-                    + "teacher, grpo, safechain, star1, safekey, safepath, onpolicy_distill).")
+                    + "teacher, grpo, star1, safepath, onpolicy_distill; all adds safechain and safekey).")
     List<String> methods;
 
     @Option(names = "--lr", description = "LoRA learning rate (default: ${DEFAULT-VALUE}; tiny models need far more than the paper's 1e-5).")

@@ -419,6 +419,9 @@ class BaselinesPipelineTest {
         assertThatThrownBy(() -> RunConfig.load(config("bad-distill", "onpolicy_distill", "teacher: x", "distill: {temperature: 0}")))
                 .hasMessageContaining("temperature must be > 0");
         assertThatThrownBy(() -> RunConfig.load(config("bad-keepneg", "safepath", "keep: -3"))).hasMessageContaining("'keep' must be");
+        Path noGuard = tmp.resolve("bad-noguard.yaml");
+        Files.writeString(noGuard, "student: s\nteacher: t\nprompts: {file: prompts.jsonl}\nrecipe: star1\nstar1: {judge: guard}\n");
+        assertThatThrownBy(() -> RunConfig.load(noGuard)).hasMessageContaining("'guard' is missing (star1.judge: guard scores traces with it)");
     }
 
     @Test
