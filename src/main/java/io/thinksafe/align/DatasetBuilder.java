@@ -8,6 +8,7 @@ import io.thinksafe.generate.Seeds;
 import io.thinksafe.guard.GuardVerdict;
 import io.thinksafe.guard.JudgedGeneration;
 import io.thinksafe.guard.Verdict;
+import io.thinksafe.text.ReasoningSplit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +36,12 @@ public final class DatasetBuilder {
      */
     public static Result build(Recipe recipe, List<JudgedGeneration> judged, List<Prompt> prompts, ModelFamily family,
                                String steering, long seed) {
+        return build(recipe, judged, prompts, family, steering, seed, RecipeOptions.SAFEPATH_PRIMER);
+    }
+
+    /** {@code primer}: SafePath's Safety Primer, which its harmful prompts learn instead of a response. */
+    public static Result build(Recipe recipe, List<JudgedGeneration> judged, List<Prompt> prompts, ModelFamily family,
+                               String steering, long seed, String primer) {
         FilterReport report = new FilterReport();
         Map<String, List<JudgedGeneration>> byPrompt = new LinkedHashMap<>();
         for (JudgedGeneration r : judged) {
@@ -45,6 +52,10 @@ public final class DatasetBuilder {
             boolean harmful = p.harmful();
             if (recipe == Recipe.DIRECT_REFUSAL && harmful) {
                 rows.add(row(p, DIRECT_REFUSAL, null, null, recipe));
+                continue;
+            }
+            if (recipe == Recipe.SAFEPATH && harmful) {
+                rows.add(primerRow(p, primer));
                 continue;
             }
             List<JudgedGeneration> samples = byPrompt.getOrDefault(p.id(), List.of());
@@ -70,7 +81,7 @@ public final class DatasetBuilder {
                 continue;
             }
             int pick = 0;
-            if (recipe == Recipe.REJECTION_SAMPLING) {
+            if (recipe.allSamplesSafe()) {
                 if (usable.size() < recipe.samples || usable.size() < samples.size()) {
                     continue; // every sample must be safe
                 }
@@ -80,10 +91,39 @@ public final class DatasetBuilder {
             if (recipe == Recipe.WITHOUT_REASONING && harmful) {
                 response = Responses.withoutReasoning(response);
             }
-            report.of(label(p)).kept += recipe == Recipe.REJECTION_SAMPLING ? usable.size() : 1;
+            report.of(label(p)).kept += recipe.allSamplesSafe() ? usable.size() : 1;
             rows.add(row(p, response, usable.get(pick), recipe.steerHarmful && harmful ? steering : null, recipe));
         }
         return new Result(rows, report);
+    }
+
+    /**
+     * SafePath's example for a harmful prompt: the opening think tag and the primer, nothing more; only the
+     * primer is learned and no end of turn follows, so the rest of the generation stays the model's own.
+     */
+    private static TrainingExample primerRow(Prompt p, String primer) {
+        return new TrainingExample(p.text(), ReasoningSplit.OPEN + "\n" + primer, "harmful", "safe", p.id(), p.label(), p.category(),
+                Recipe.SAFEPATH.key(), null, null, "fixed", null, null, null, TrainingExample.PRIMER, null);
+    }
+
+    /**
+     * At most {@code keep} of the rows (0: all), drawn by {@code seed} and kept in their order: the sample
+     * size of the paper's Table 4 for the baselines.
+     */
+    public static List<TrainingExample> cap(List<TrainingExample> rows, int keep, long seed) {
+        if (keep <= 0 || rows.size() <= keep) {
+            return rows;
+        }
+        List<Integer> idx = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            idx.add(i);
+        }
+        java.util.Collections.shuffle(idx, new java.util.Random(seed * 31L + 7));
+        List<Integer> chosen = new ArrayList<>(idx.subList(0, keep));
+        java.util.Collections.sort(chosen);
+        List<TrainingExample> out = new ArrayList<>(keep);
+        chosen.forEach(i -> out.add(rows.get(i)));
+        return out;
     }
 
     static String label(Prompt p) {

@@ -24,6 +24,7 @@ import io.thinksafe.guard.JudgedGeneration;
 import io.thinksafe.guard.Guards;
 import io.thinksafe.train.GrpoTrainer;
 import io.thinksafe.train.Rewards;
+import io.thinksafe.train.SafeKeyTrainer;
 import io.thinksafe.train.SftData;
 import io.thinksafe.train.SftTrainer;
 import io.thinksafe.util.AtomicFiles;
@@ -58,6 +59,7 @@ public final class Pipeline {
     private final PrintStream log;
     private final RunManifest manifest;
     private final List<StageRun> stages;
+    private final Star1Stages star1;
     private RunCosts.Clock clock;
 
     public Pipeline(RunConfig cfg, boolean force, Hook hook, PrintStream log) {
@@ -73,8 +75,38 @@ public final class Pipeline {
         for (int i = 0; i < cfg.guards().size(); i++) {
             inputs.put("guard" + (i == 0 ? "" : String.valueOf(i)), RunManifest.modelFingerprint(cfg.guards().get(i)));
         }
+        RecipeOptions.Star1 s1 = cfg.options().star1();
+        if (s1 != null) {
+            if (!s1.standIn()) {
+                inputs.put("judge", RunManifest.modelFingerprint(s1.judge()));
+            }
+            inputs.put("policies", Star1Stages.folderHash(s1.policies()));
+        }
         this.stages = cfg.method().stages();
+        // what the config asks for is checked against its inputs before anything is written or loaded
+        this.star1 = cfg.method() instanceof Recipe r && r.policyGrounded() ? new Star1Stages(this, cfg) : null;
+        if (star1 != null) {
+            star1.check(prompts());
+        }
+        checkKeep();
+        if (cfg.distill() != null) {
+            DistillStage.checkTeacher(cfg);
+        }
         this.manifest = RunManifest.open(cfg.runDir(), cfg.normalized(), inputs, stages.stream().map(StageRun::key).toList(), force);
+    }
+
+    /** An explicit {@code keep} larger than the prompts that can give examples is refused before any work. */
+    private void checkKeep() {
+        RecipeOptions o = cfg.options();
+        if (!o.keepExplicit() || o.keep() == 0 || !(cfg.method() instanceof Recipe r)) {
+            return;
+        }
+        List<Prompt> ps = prompts();
+        long possible = r.policyGrounded() ? ps.stream().filter(Prompt::harmful).count() : ps.size();
+        if (o.keep() > possible) {
+            throw new ThinkSafeException(cfg.file() + ": keep " + o.keep() + " is larger than the set: " + cfg.promptFile() + " gives "
+                    + possible + (r.policyGrounded() ? " harmful prompts" : " prompts") + " (after prompts.sample and limit)");
+        }
     }
 
     public Path dir(StageRun stage) {
@@ -119,11 +151,14 @@ public final class Pipeline {
         Done done;
         try {
             done = switch (run.stage()) {
+                case CLASSIFY -> star1.classify(run);
                 case GENERATE -> generate(run, recipe());
                 case FILTER -> filter(run);
-                case BUILD -> build(run, recipe());
+                case SCORE -> star1.score(run);
+                case BUILD -> star1 != null ? star1.build(run, recipe()) : build(run, recipe());
                 case TRAIN -> train(run, recipe());
                 case GRPO -> grpo(run, cfg.grpo());
+                case DISTILL -> new DistillStage(this, cfg).run(run);
             };
         } finally {
             clock.save(); // a failed or killed session's time counts too
@@ -142,10 +177,18 @@ public final class Pipeline {
     }
 
     /** A finished stage's result for the manifest, and the tokens it processed. */
-    private record Done(ObjectNode info, ObjectNode tokens) {}
+    record Done(ObjectNode info, ObjectNode tokens) {}
+
+    RunConfig config() {
+        return cfg;
+    }
+
+    PrintStream log() {
+        return log;
+    }
 
     /** A unit of progress: the clock saves the time spent, then the hook hears of it. */
-    private void progress(String where) {
+    void progress(String where) {
         if (clock != null) {
             clock.tick();
         }
@@ -159,19 +202,27 @@ public final class Pipeline {
 
     private Done generate(StageRun run, Recipe r) {
         Path out = dir(run).resolve("generations.jsonl");
-        List<Prompt> prompts = prompts().stream().filter(p -> r.generatesHarmful() || !p.harmful()).toList();
+        List<Prompt> prompts = prompts().stream().filter(p -> p.harmful() ? r.generatesHarmful() : r.generatesBenign()).toList();
+        java.util.function.Function<Prompt, String> input = p -> r.steerHarmful && p.harmful() ? cfg.steering().apply(p.text()) : p.text();
+        if (star1 != null) {
+            prompts = star1.toGenerate(run, prompts);
+            input = star1.teacherInput(run);
+        }
         String who = r.teacher ? cfg.teacher() : cfg.student();
-        Generators.Options d = Generators.Options.defaults();
-        LocalEngine.Options engine = new LocalEngine.Options(cfg.sampling().path("batch").asInt(d.engine().maxBatch()),
-                d.engine().prefillChunk(), d.engine().kvBudgetBytes());
-        Generators.Options opts = new Generators.Options(null, engine, d.templateExtras(), d.remote(), d.listener(), d.log());
-        try (Generator g = Generators.open(ModelSpec.parse(who), opts)) {
+        try (Generator g = openGenerator(who)) {
             SamplingParams sampling = sampling(g.family());
-            GenerateJob.Summary s = GenerateJob.run(watching(g), prompts, r.samples, sampling, cfg.seed(), out, false,
-                    p -> r.steerHarmful && p.harmful() ? cfg.steering().apply(p.text()) : p.text());
+            GenerateJob.Summary s = GenerateJob.run(watching(g), prompts, r.samples, sampling, cfg.seed(), out, false, input);
             return new Done(Json.object().put("model", g.modelName()).put("family", g.family().name()).put("items", s.total())
                     .put("failed", s.failed()).put("tokens", s.tokens()), RunCosts.generation(out));
         }
+    }
+
+    /** A model (directory or URL) for sampling, decoding {@code sampling.batch} sequences together. */
+    Generator openGenerator(String who) {
+        Generators.Options d = Generators.Options.defaults();
+        LocalEngine.Options engine = new LocalEngine.Options(cfg.sampling().path("batch").asInt(d.engine().maxBatch()),
+                d.engine().prefillChunk(), d.engine().kvBudgetBytes());
+        return Generators.open(ModelSpec.parse(who), new Generators.Options(null, engine, d.templateExtras(), d.remote(), d.listener(), d.log()));
     }
 
     SamplingParams sampling(ModelFamily family) {
@@ -181,7 +232,7 @@ public final class Pipeline {
                 s.path("top_k").asInt(d.topK()), s.path("min_p").asDouble(d.minP()), d.maxNewTokens(), List.of(), cfg.seed());
     }
 
-    private Guard openGuard() {
+    Guard openGuard() {
         GuardEnsemble.Policy policy = cfg.guardPolicy().equalsIgnoreCase("majority") ? GuardEnsemble.Policy.MAJORITY : GuardEnsemble.Policy.ALL;
         return Guards.open(cfg.guards(), Guards.Format.LLAMA_GUARD, policy, Guards.Remote.defaults());
     }
@@ -201,20 +252,32 @@ public final class Pipeline {
         Path in = dir(run.of(Stage.FILTER)).resolve("judged.jsonl");
         List<JudgedGeneration> judged = JudgedGeneration.read(in);
         ModelFamily family = ModelFamily.valueOf(manifestText(run.of(Stage.GENERATE).key(), "family", ModelFamily.OTHER.name()));
-        DatasetBuilder.Result res = DatasetBuilder.build(recipe, judged, prompts(), family, cfg.steering().name(), cfg.seed());
+        DatasetBuilder.Result res = DatasetBuilder.build(recipe, judged, prompts(), family, cfg.steering().name(), cfg.seed(),
+                cfg.options().primer() != null ? cfg.options().primer() : RecipeOptions.SAFEPATH_PRIMER);
         if (res.rows().isEmpty()) {
             throw new ThinkSafeException("build: no example survived filtering (see " + in + ")");
         }
-        StringBuilder lines = new StringBuilder();
-        res.rows().forEach(r -> lines.append(Json.compact(r.toJson())).append('\n'));
-        AtomicFiles.writeString(dir(run).resolve("train.jsonl"), lines.toString());
-        Json.writePretty(dir(run).resolve("filter_report.json"), res.report().toJson());
-        AtomicFiles.writeString(dir(run).resolve("filter_report.txt"), res.report().table());
-        log.print(res.report().table());
-        return new Done(Json.object().put("examples", res.rows().size()).put("recipe", recipe.key()), Json.object());
+        List<io.thinksafe.data.TrainingExample> rows = DatasetBuilder.cap(res.rows(), cfg.options().keep(), cfg.seed());
+        return writeTrainingSet(run, recipe, rows, res.report(), res.rows().size());
     }
 
-    private String manifestText(String stage, String field, String fallback) {
+    /** The training set, the filter report, and the stage's result: examples, and how many {@code keep} left out. */
+    Done writeTrainingSet(StageRun run, Recipe recipe, List<io.thinksafe.data.TrainingExample> rows, FilterReport report, int before) {
+        StringBuilder lines = new StringBuilder();
+        rows.forEach(r -> lines.append(Json.compact(r.toJson())).append('\n'));
+        AtomicFiles.writeString(dir(run).resolve("train.jsonl"), lines.toString());
+        Json.writePretty(dir(run).resolve("filter_report.json"), report.toJson());
+        AtomicFiles.writeString(dir(run).resolve("filter_report.txt"), report.table());
+        log.print(report.table());
+        ObjectNode info = Json.object().put("examples", rows.size()).put("recipe", recipe.key());
+        if (before > rows.size()) {
+            info.put("before_keep", before).put("keep", cfg.options().keep());
+            log.println("build: kept " + rows.size() + " of " + before + " examples (keep " + cfg.options().keep() + ")");
+        }
+        return new Done(info, Json.object());
+    }
+
+    String manifestText(String stage, String field, String fallback) {
         return manifest.json().path("stages").path(stage).path("result").path(field).asText(fallback);
     }
 
@@ -225,8 +288,15 @@ public final class Pipeline {
         }
         var examples = SftData.read(dir(run.of(Stage.BUILD)).resolve("train.jsonl"), recipe == Recipe.THINKSAFE_KL);
         try (LocalModel m = io.thinksafe.train.TrainMemory.load(spec.dir(), cfg.train())) {
-            SftTrainer trainer = new SftTrainer(m, cfg.train(), dir(run)).onStep(step -> progress("train step " + step));
-            SftTrainer.Result r = trainer.trainUntilStopped(examples, true, 0);
+            SftTrainer.Result r;
+            if (recipe == Recipe.SAFEKEY) {
+                SafeKeyTrainer trainer = new SafeKeyTrainer(m, cfg.train(), cfg.options().safeKey(), dir(run))
+                        .onStep(step -> progress("train step " + step));
+                r = trainer.trainUntilStopped(io.thinksafe.data.TrainingExample.read(dir(run.of(Stage.BUILD)).resolve("train.jsonl")), true, 0);
+            } else {
+                SftTrainer trainer = new SftTrainer(m, cfg.train(), dir(run)).onStep(step -> progress("train step " + step));
+                r = trainer.trainUntilStopped(examples, true, 0);
+            }
             if (r.output() == null) {
                 throw new ThinkSafeException("train: stopped at step " + r.stepsDone() + " of " + r.totalSteps()
                         + "; rerun the same command to continue");
@@ -262,7 +332,7 @@ public final class Pipeline {
     }
 
     /** The generator, telling the hook of every finished generation. */
-    private Generator watching(Generator g) {
+    Generator watching(Generator g) {
         return new Generator() {
             @Override
             public void generate(List<GenerationRequest> requests, Consumer<Generation> sink) {
@@ -289,7 +359,7 @@ public final class Pipeline {
     }
 
     /** The judge, telling the hook after every batch it judged. */
-    private Guard watching(Guard g) {
+    Guard watching(Guard g) {
         return new Guard() {
             @Override
             public String name() {

@@ -23,11 +23,17 @@ import java.util.Set;
  * <pre>
  * run_dir: runs/qwen3-thinksafe      # where everything goes (manifest.json, one folder per stage)
  * student: models/Qwen3-0.6B         # a model directory or an OpenAI-compatible URL
- * teacher: http://gpu:8000/v1        # only for recipe: teacher
- * guard: [models/Llama-Guard-3-1B]   # one or more judges; prefix wildguard: for WildGuard
+ * teacher: http://gpu:8000/v1        # recipes teacher, safechain, star1, safekey, onpolicy_distill
+ * guard: [models/Llama-Guard-3-1B]   # one or more judges; prefix wildguard: for WildGuard (onpolicy_distill needs none)
  * guard_policy: all                  # all | majority (ensembles)
  * prompts: {file: safechain.jsonl, sample: 1000, limit: 0}
- * recipe: thinksafe                  # thinksafe | thinksafe_kl | rejection_sampling | without_reasoning | teacher | direct_refusal | grpo
+ * recipe: thinksafe                  # thinksafe | thinksafe_kl | rejection_sampling | without_reasoning | teacher | direct_refusal
+ *                                    # | safechain | star1 | safekey | safepath | grpo | onpolicy_distill
+ * keep: 1000                         # training examples at most (default: the paper's Table 4 sample size for the baselines)
+ * star1: {judge: models/judge, policies: policies/star1, policy_in: prompt, min_score: 10}   # star1, safekey
+ * safepath: {primer: "Let's think about safety first"}
+ * safekey: {qmm_weight: 0.2, head_weight: 0.2, head_theta: 0.5, last_epochs: 2}
+ * distill: {samples: 1, temperature: 1.0, rollout_batch: 64}         # onpolicy_distill
  * steering: prefix                   # prefix | suffix | risk | intent | a custom text with {prompt}
  * sampling: {max_new_tokens: 4096}   # temperature, top_p, top_k, min_p default to the family's; batch: sequences decoded together
  * train: {lora_r: 32, lora_alpha: 16, lr: 1e-5, epochs: 3, batch: 8}   # for grpo, batch counts prompts per step
@@ -37,7 +43,7 @@ import java.util.Set;
  */
 public record RunConfig(Path file, Path runDir, String student, String teacher, List<String> guards, String guardPolicy,
                         Path promptFile, int promptSample, int promptLimit, Method method, SteeringTemplate steering,
-                        JsonNode sampling, TrainConfig train, long seed, ObjectNode normalized) {
+                        JsonNode sampling, TrainConfig train, long seed, ObjectNode normalized, RecipeOptions options) {
 
     /** {@code recipe: grpo}: GRPO's settings and reward weights. */
     public record Grpo(GrpoConfig config, double safetyWeight, double formatWeight) implements Method {
@@ -57,8 +63,10 @@ public record RunConfig(Path file, Path runDir, String student, String teacher, 
     private static final Set<String> GRPO_KEYS = Set.of("group", "temperature", "max_new_tokens", "beta", "epsilon", "iterations",
             "loss_norm", "rollout_batch", "safety_weight", "format_weight");
 
+    private static final Set<String> DISTILL_KEYS = Set.of("samples", "temperature", "max_new_tokens", "rollout_batch");
+
     private static final Set<String> KEYS = Set.of("run_dir", "student", "teacher", "guard", "guard_policy", "prompts",
-            "recipe", "steering", "sampling", "train", "seed", "eval", "grpo");
+            "recipe", "steering", "sampling", "train", "seed", "eval", "grpo", "keep", "star1", "safepath", "safekey", "distill");
 
     public static RunConfig load(Path file) {
         JsonNode root;
@@ -82,10 +90,12 @@ public record RunConfig(Path file, Path runDir, String student, String teacher, 
         String where = file.toString();
         String recipeKey = root.path("recipe").asText("thinksafe");
         boolean online = recipeKey.strip().equalsIgnoreCase(Grpo.KEY);
-        Recipe recipe = online ? null : Recipe.parse(recipeKey);
+        boolean distill = recipeKey.strip().equalsIgnoreCase(OnPolicyDistill.KEY);
+        Recipe recipe = online || distill ? null : Recipe.parse(recipeKey);
         String teacher = text(root, "teacher");
-        if (recipe == Recipe.TEACHER && teacher == null) {
-            throw new ThinkSafeException(where + ": recipe teacher needs a 'teacher' model (directory or URL)");
+        if ((distill || recipe != null && recipe.teacher) && teacher == null) {
+            throw new ThinkSafeException(where + ": recipe " + (distill ? OnPolicyDistill.KEY : recipe.key())
+                    + " needs a 'teacher' model (" + (distill ? "a directory sharing the student's tokenizer" : "directory or URL") + ")");
         }
         JsonNode prompts = root.path("prompts");
         String promptFile = prompts.isTextual() ? prompts.asText() : text(prompts, "file");
@@ -99,17 +109,24 @@ public record RunConfig(Path file, Path runDir, String student, String teacher, 
         } else if (g.isArray()) {
             g.forEach(x -> guards.add(resolveModel(base, x.asText())));
         }
-        if (guards.isEmpty()) {
-            throw new ThinkSafeException(where + ": 'guard' is missing (the judge that filters self-generated data)");
-        }
+
         String student = text(root, "student");
         if (student == null) {
             throw new ThinkSafeException(where + ": 'student' is missing (the model to align: a directory or URL)");
         }
         JsonNode t = root.path("train");
         boolean full = t.path("full").asBoolean(false);
-        TrainConfig train = trainConfig(t, full, root.path("seed").asLong(0), where);
+        TrainConfig train = trainConfig(t, full, root.path("seed").asLong(0), recipe == null ? TrainConfig.paperDefaults().epochs()
+                : recipe.defaultEpochs, where);
         Method method = recipe;
+        if (distill) {
+            if (full) {
+                throw new ThinkSafeException(where + ": recipe onpolicy_distill trains LoRA adapters; remove train.full");
+            }
+            method = distill(root.path("distill"), root.path("sampling"), train, where);
+        } else if (root.has("distill")) {
+            throw new ThinkSafeException(where + ": 'distill' settings need recipe: onpolicy_distill (the recipe is " + recipeKey.strip() + ")");
+        }
         if (online) {
             if (full) {
                 throw new ThinkSafeException(where + ": recipe grpo trains LoRA adapters (its KL reference is the base with adapters off); "
@@ -117,14 +134,49 @@ public record RunConfig(Path file, Path runDir, String student, String teacher, 
             }
             method = grpo(root.path("grpo"), root.path("sampling"), train, where);
         } else if (root.has("grpo")) {
-            throw new ThinkSafeException(where + ": 'grpo' settings need recipe: grpo (the recipe is " + recipe.key() + ")");
+            throw new ThinkSafeException(where + ": 'grpo' settings need recipe: grpo (the recipe is " + recipeKey.strip() + ")");
+        }
+        RecipeOptions options = RecipeOptions.parse(root, recipe, method.key(), base, where);
+        // the guard filters or scores; on-policy distillation and STAR-1 with an LLM judge have no use for one
+        boolean needsGuard = !distill && !(options.star1() != null && !options.star1().standIn());
+        if (guards.isEmpty() && needsGuard) {
+            throw new ThinkSafeException(where + ": 'guard' is missing (" + (options.star1() != null
+                    ? "star1.judge: guard scores traces with it" : "the judge that filters self-generated data") + ")");
         }
         Path runDir = base.resolve(root.path("run_dir").asText("runs/" + method.key()));
         return new RunConfig(file, runDir, resolveModel(base, student), teacher == null ? null : resolveModel(base, teacher),
                 guards, root.path("guard_policy").asText("all"), base.resolve(promptFile),
                 prompts.path("sample").asInt(0), prompts.path("limit").asInt(0), method,
                 SteeringTemplate.parse(root.path("steering").asText("prefix")), root.path("sampling"), train,
-                root.path("seed").asLong(0), (ObjectNode) root);
+                root.path("seed").asLong(0), (ObjectNode) root, options);
+    }
+
+    /** On-policy distillation's settings over the defaults (one sample a prompt at temperature 1). */
+    private static OnPolicyDistill distill(JsonNode g, JsonNode sampling, TrainConfig train, String where) {
+        if (!g.isMissingNode() && !g.isNull() && !g.isObject()) {
+            throw new ThinkSafeException(where + ": 'distill' must be a mapping of settings");
+        }
+        for (Iterator<String> it = g.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!DISTILL_KEYS.contains(k)) {
+                throw new ThinkSafeException(where + ": distill: unknown setting '" + k + "' (known: "
+                        + String.join(", ", new java.util.TreeSet<>(DISTILL_KEYS)) + ")");
+            }
+        }
+        io.thinksafe.train.DistillConfig d = io.thinksafe.train.DistillConfig.defaults();
+        try {
+            return new OnPolicyDistill(new io.thinksafe.train.DistillConfig(train, g.path("samples").asInt(d.samples()),
+                    g.path("temperature").asDouble(d.temperature()),
+                    g.path("max_new_tokens").asInt(sampling.path("max_new_tokens").asInt(d.maxNewTokens())),
+                    g.path("rollout_batch").asInt(d.rolloutBatch())));
+        } catch (ThinkSafeException e) {
+            throw new ThinkSafeException(where + ": " + e.getMessage());
+        }
+    }
+
+    /** On-policy distillation's settings when the run is one, else null. */
+    public OnPolicyDistill distill() {
+        return method instanceof OnPolicyDistill d ? d : null;
     }
 
     /** The reference's GRPO settings, with what the config's {@code grpo} mapping changes. */
@@ -158,12 +210,13 @@ public record RunConfig(Path file, Path runDir, String student, String teacher, 
         return method instanceof Grpo g ? g : null;
     }
 
-    private static TrainConfig trainConfig(JsonNode t, boolean full, long seed, String where) {
+    /** {@code epochs}: the method's default when the config gives none (the paper's Table 4 for the baselines). */
+    private static TrainConfig trainConfig(JsonNode t, boolean full, long seed, int epochs, String where) {
         TrainConfig d = TrainConfig.paperDefaults();
         try {
             LoraConfig lora = full ? null : new LoraConfig(t.path("lora_r").asInt(32), t.path("lora_alpha").asDouble(16),
                     t.path("lora_dropout").asDouble(0.05), targets(t.path("lora_targets")));
-            return d.withLora(lora).withSchedule(t.path("lr").asDouble(d.lr()), t.path("epochs").asInt(d.epochs()),
+            return d.withLora(lora).withSchedule(t.path("lr").asDouble(d.lr()), t.path("epochs").asInt(epochs),
                             t.path("batch").asInt(d.effectiveBatch()), seed)
                     .withMemory(t.path("micro_batch_tokens").asInt(d.microBatchTokens()), t.path("recompute").asBoolean(false),
                             t.path("max_tokens").asInt(d.maxTokens()))

@@ -19,7 +19,8 @@ final class DemoCommand implements Runnable {
     Path out;
 
     @Option(names = "--methods", split = ",", paramLabel = "NAME",
-            description = "Methods to compare (default: all of initial, thinksafe, rejection_sampling, without_reasoning, direct_refusal, teacher).")
+            description = "Methods to compare, or all (default: initial, thinksafe, rejection_sampling, without_reasoning, direct_refusal, "
+                    + "teacher, grpo, star1, safepath, onpolicy_distill; all adds safechain and safekey).")
     List<String> methods;
 
     @Option(names = "--lr", description = "LoRA learning rate (default: ${DEFAULT-VALUE}; tiny models need far more than the paper's 1e-5).")
@@ -32,7 +33,8 @@ final class DemoCommand implements Runnable {
     public void run() {
         Path w = world != null ? world : Path.of(System.getProperty("thinksafe.home", ".")).resolve("microworld");
         MicroworldDemo.Options d = MicroworldDemo.Options.defaults(w, out);
-        MicroworldDemo.Options o = new MicroworldDemo.Options(w, out, methods != null ? methods : d.methods(), lr, d.epochs(), samples,
+        MicroworldDemo.Options o = new MicroworldDemo.Options(w, out, methods != null ? MicroworldDemo.expand(methods) : d.methods(), lr,
+                d.epochs(), samples,
                 d.maxNewTokens(), d.seed());
         System.out.print(MicroworldDemo.table(new MicroworldDemo(o, System.err).run()));
     }

@@ -15,11 +15,28 @@ import java.util.List;
  * the build stage writes: the prompt's id, its label in the prompt set ({@code source_label}) and
  * category, the recipe, the steering template, and for a self-generated response the sample,
  * generator and seed it came from and the judge that passed it (with its P(safe)).
- * {@code generator} is {@code fixed} for DirectRefusal's written answer. Absent fields are null.
+ * {@code generator} is {@code fixed} for DirectRefusal's written answer. {@code target} says what is learned
+ * when it is not the whole response: {@code primer} (SafePath) learns only the response after its opening think
+ * tag, with no end of turn (the rest of the generation stays unsupervised). {@code audit} keeps what chose the
+ * example (STAR-1: its policy categories, the judge's scores and output). Absent fields are null.
  */
 public record TrainingExample(String instruction, String response, String promptLabel, String responseLabel, String id,
                               String sourceLabel, String category, String recipe, String steering, Integer sample,
-                              String generator, Long seed, String guard, Double pSafe) {
+                              String generator, Long seed, String guard, Double pSafe, String target, JsonNode audit) {
+    /** SafePath's target: only the primer after the opening think tag is learned. */
+    public static final String PRIMER = "primer";
+
+    public TrainingExample(String instruction, String response, String promptLabel, String responseLabel, String id,
+                           String sourceLabel, String category, String recipe, String steering, Integer sample,
+                           String generator, Long seed, String guard, Double pSafe) {
+        this(instruction, response, promptLabel, responseLabel, id, sourceLabel, category, recipe, steering, sample, generator, seed,
+                guard, pSafe, null, null);
+    }
+
+    public TrainingExample withAudit(JsonNode newAudit) {
+        return new TrainingExample(instruction, response, promptLabel, responseLabel, id, sourceLabel, category, recipe, steering, sample,
+                generator, seed, guard, pSafe, target, newAudit);
+    }
 
     /** Harmful iff the prompt label says so, as the paper maps SafeChain's labels. */
     public boolean harmful() {
@@ -47,6 +64,10 @@ public record TrainingExample(String instruction, String response, String prompt
         putIf(o, "guard", guard);
         if (pSafe != null) {
             o.put("p_safe", pSafe);
+        }
+        putIf(o, "target", target);
+        if (audit != null) {
+            o.set("audit", audit);
         }
         return o;
     }
@@ -85,6 +106,7 @@ public record TrainingExample(String instruction, String response, String prompt
                 Jsonl.textOrNull(r, "recipe"), Jsonl.textOrNull(r, "steering"),
                 r.hasNonNull("sample") ? r.get("sample").asInt() : null, Jsonl.textOrNull(r, "generator"),
                 r.hasNonNull("seed") ? r.get("seed").asLong() : null, Jsonl.textOrNull(r, "guard"),
-                r.hasNonNull("p_safe") ? r.get("p_safe").asDouble() : null);
+                r.hasNonNull("p_safe") ? r.get("p_safe").asDouble() : null, Jsonl.textOrNull(r, "target"),
+                r.hasNonNull("audit") ? r.get("audit") : null);
     }
 }

@@ -49,7 +49,15 @@ import java.util.Map;
 public final class MicroworldDemo {
     /** The methods compared, in the table's order; {@code initial} is the drifted student itself. */
     public static final List<String> METHODS = List.of("initial", "thinksafe", "rejection_sampling", "without_reasoning",
-            "direct_refusal", "teacher", "grpo");
+            "direct_refusal", "teacher", "grpo", "safechain", "star1", "safekey", "safepath", "onpolicy_distill");
+    /**
+     * What {@code thinksafe demo} runs without {@code --methods}: kept under 10 minutes on a 2-core machine, so the two
+     * costliest baselines (SafeChain: five teacher samples a prompt; SafeKey: STAR-1's data and a second, masked
+     * forward) wait for {@code --methods all}.
+     */
+    public static final List<String> DEFAULT_METHODS = METHODS.stream().filter(m -> !m.equals("safechain") && !m.equals("safekey")).toList();
+    /** The baselines whose epochs come from the paper's Table 4 (the recipe's default) rather than the demo's. */
+    static final List<String> TABLE_4 = List.of("direct_refusal", "safechain", "star1", "safekey", "safepath");
     static final int DIAGNOSE_PROMPTS = 60;
 
     /**
@@ -62,12 +70,17 @@ public final class MicroworldDemo {
     public record Options(Path world, Path out, List<String> methods, double lr, int epochs, int samples, int maxNewTokens,
                           long seed) {
         public static Options defaults(Path world, Path out) {
-            return new Options(world, out, METHODS, 2e-3, 3, 4, 256, 0);
+            return new Options(world, out, DEFAULT_METHODS, 2e-3, 3, 4, 256, 0);
         }
     }
 
     private final Options o;
     private final PrintStream log;
+
+    /** {@code all} means every method. */
+    public static List<String> expand(List<String> methods) {
+        return methods.size() == 1 && methods.get(0).equals("all") ? METHODS : methods;
+    }
 
     public MicroworldDemo(Options o, PrintStream log) {
         this.o = o;
@@ -114,8 +127,9 @@ public final class MicroworldDemo {
             if (!m.equals("initial")) {
                 log.println("demo: " + m);
                 Path runDir = align(m);
-                if (m.equals("grpo")) {
-                    adapters.put(m, runDir.resolve("grpo/adapter")); // online: no training set to measure
+                if (m.equals("grpo") || m.equals("onpolicy_distill")) {
+                    // online: no training set to measure
+                    adapters.put(m, runDir.resolve(m.equals("grpo") ? "grpo/adapter" : "distill/adapter"));
                 } else {
                     adapters.put(m, runDir.resolve("train/adapter"));
                     trainingSets.put(m, runDir.resolve("build/train.jsonl"));
@@ -168,10 +182,12 @@ public final class MicroworldDemo {
             }
         });
         JsonNode ts = methods.path("thinksafe");
-        JsonNode rl = methods.path("grpo");
-        if (ts.has("cost_seconds") && rl.has("cost_seconds")) {
-            summary.putObject("grpo_cost_ratio").put("seconds", rl.path("cost_seconds").asDouble() / ts.path("cost_seconds").asDouble())
-                    .put("tokens", rl.path("cost_tokens").asDouble() / ts.path("cost_tokens").asDouble());
+        for (String online : List.of("grpo", "onpolicy_distill")) {
+            JsonNode rl = methods.path(online);
+            if (ts.has("cost_seconds") && rl.has("cost_seconds")) {
+                summary.putObject(online + "_cost_ratio").put("seconds", rl.path("cost_seconds").asDouble() / ts.path("cost_seconds").asDouble())
+                        .put("tokens", rl.path("cost_tokens").asDouble() / ts.path("cost_tokens").asDouble());
+            }
         }
         summary.put("report", report.html().toAbsolutePath().toString());
         summary.put("report_markdown", report.markdown().toAbsolutePath().toString());
@@ -210,8 +226,13 @@ public final class MicroworldDemo {
         y.append("# ").append(method).append(" on the micro-world, written by `thinksafe demo`\n");
         y.append("run_dir: ").append(runDir).append('\n');
         y.append("student: ").append(student()).append('\n');
-        if (method.equals("teacher")) {
+        if (List.of("teacher", "safechain", "star1", "safekey", "onpolicy_distill").contains(method)) {
             y.append("teacher: ").append(o.world().resolve("teacher").toAbsolutePath()).append('\n');
+        }
+        if (method.equals("star1") || method.equals("safekey")) {
+            // stand-ins (no micro model reads a policy or grades a trace): the guard's P(safe) and a format check score each
+            // trace, and the teacher answers the plain prompt with the policies' objectives prepended to its reasoning
+            y.append("star1: {judge: guard, policy_in: trace, policies: ").append(policies()).append("}\n");
         }
         y.append("guard: [").append(llamaGuard()).append("]\n");
         y.append("prompts: {file: ").append(o.world().resolve("data/prompts.jsonl").toAbsolutePath()).append("}\n");
@@ -222,11 +243,23 @@ public final class MicroworldDemo {
             // one pass over the prompts, 8 prompts x 8 samples a step: the reference's GRPO, sized to the world
             y.append(String.format(Locale.ROOT, "train: {lr: %s, epochs: 1, batch: 8, lora_r: 32, lora_alpha: 16}%n", o.lr()));
             y.append("grpo: {group: 8, temperature: 0.7, beta: 0.04, epsilon: 0.2, rollout_batch: 64}\n");
+        } else if (method.equals("onpolicy_distill")) {
+            // one pass over the prompts as GRPO's, 8 prompts a step, one sample each (Agarwal et al.'s on-policy GKD)
+            y.append(String.format(Locale.ROOT, "train: {lr: %s, epochs: 1, batch: 8, lora_r: 32, lora_alpha: 16}%n", o.lr()));
+            y.append("distill: {samples: 1, temperature: 1.0, rollout_batch: 64}\n");
+        } else if (TABLE_4.contains(method)) {
+            y.append(String.format(Locale.ROOT, "train: {lr: %s, batch: 8, lora_r: 32, lora_alpha: 16}   # epochs: the paper's Table 4%n",
+                    o.lr()));
         } else {
             y.append(String.format(Locale.ROOT, "train: {lr: %s, epochs: %d, batch: 8, lora_r: 32, lora_alpha: 16}%n", o.lr(), o.epochs()));
         }
         y.append("seed: ").append(o.seed()).append('\n');
         return y.toString();
+    }
+
+    /** The shipped STAR-1 policy folder of this installation. */
+    private static Path policies() {
+        return Path.of(System.getProperty("thinksafe.home", ".")).resolve("policies/star1").toAbsolutePath().normalize();
     }
 
     /** The real evaluation on the held-out splits: harm judged by the micro Llama-Guard, XSTest refusals by the micro WildGuard. */
@@ -270,17 +303,27 @@ public final class MicroworldDemo {
         b.append(String.format(Locale.ROOT, "%nmicro-world (constructed; not real models) — diagnose: unsteered safe %.0f%%, steered safe %.0f%%; "
                 + "guard accuracy %.1f%%%n%n", 100 * d.path("unsteered_safe_rate").asDouble(), 100 * d.path("steered_safe_rate").asDouble(),
                 100 * summary.path("guard_accuracy").asDouble()));
-        b.append(String.format(Locale.ROOT, "%-20s %14s %18s %13s %11s %13s%n", "method", "harmful plain", "harmful jailbreak",
-                "over-refusal", "reasoning", "train ppl"));
+        b.append(String.format(Locale.ROOT, "%-20s %14s %18s %13s %11s %13s %11s%n", "method", "harmful plain", "harmful jailbreak",
+                "over-refusal", "reasoning", "train ppl", "wall-clock"));
         summary.path("methods").fields().forEachRemaining(e -> {
             JsonNode r = e.getValue();
-            b.append(String.format(Locale.ROOT, "%-20s %14s %18s %13s %11s %13s%n", e.getKey(), pct(r.path("harmful_plain")),
+            b.append(String.format(Locale.ROOT, "%-20s %14s %18s %13s %11s %13s %11s%n", e.getKey(), pct(r.path("harmful_plain")),
                     pct(r.path("harmful_jailbreak")), pct(r.path("over_refusal")), pct(r.path("reasoning_accuracy")),
-                    r.path("train_perplexity").isNumber() ? String.format(Locale.ROOT, "%.2f", r.path("train_perplexity").asDouble()) : "-"));
+                    r.path("train_perplexity").isNumber() ? String.format(Locale.ROOT, "%.2f", r.path("train_perplexity").asDouble()) : "-",
+                    r.path("cost_seconds").isNumber() ? String.format(Locale.ROOT, "%.0f s", r.path("cost_seconds").asDouble()) : "-"));
         });
         if (summary.has("grpo_cost_ratio")) {
             b.append(String.format(Locale.ROOT, "%nGRPO cost / ThinkSafe cost: %.1fx wall-clock, %.1fx tokens (the paper: about 8x)%n",
                     summary.path("grpo_cost_ratio").path("seconds").asDouble(), summary.path("grpo_cost_ratio").path("tokens").asDouble()));
+        }
+        if (summary.has("onpolicy_distill_cost_ratio")) {
+            JsonNode r = summary.path("onpolicy_distill_cost_ratio");
+            b.append(String.format(Locale.ROOT, "on-policy distillation cost / ThinkSafe cost: %.1fx wall-clock, %.1fx tokens%n",
+                    r.path("seconds").asDouble(), r.path("tokens").asDouble()));
+        }
+        if (summary.path("methods").has("star1") || summary.path("methods").has("safekey")) {
+            b.append("star1, safekey: stand-ins on the micro-world (no micro model reads a policy or grades a trace): the guard's "
+                    + "P(safe) and a format check score each trace, and the policies' objectives open the teacher's reasoning\n");
         }
         b.append(String.format(Locale.ROOT, "%nwall time %.0f s; summary: summary.json%n", summary.path("wall_seconds").asDouble()));
         b.append("report: ").append(summary.path("report").asText()).append('\n');

@@ -14,10 +14,14 @@ import org.knowm.xchart.style.Styler;
  * off screen, so the JVM is put in headless mode first (servers and CI have no display).
  */
 public final class Charts {
-    /** Matplotlib's tab10 colours, in order. */
+    /**
+     * Matplotlib's tab10 colours, in order, then the darkest shade of each of tab20b's five groups: the demo compares
+     * twelve models, and a repeated colour would make two of them one in the plots.
+     */
     public static final Color[] PALETTE = {
         new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728), new Color(0x9467bd),
-        new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf)
+        new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf),
+        new Color(0x393b79), new Color(0x637939), new Color(0x8c6d31), new Color(0x843c39), new Color(0x7b4173)
     };
 
     private Charts() {}

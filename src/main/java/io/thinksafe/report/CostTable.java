@@ -52,13 +52,23 @@ final class CostTable {
         return out;
     }
 
+    /** What the runs' stages said about how a model was made ("star1: scored by the stand-in …"), each with its model. */
+    List<String> notes() {
+        List<String> out = new ArrayList<>();
+        for (Costs.Cost c : costs) {
+            c.notes().forEach(n -> out.add(c.run().label() + ": " + n + "."));
+        }
+        return out;
+    }
+
     private static String pct(double v) {
         return Double.isNaN(v) ? "\u2013" : Table1.pct(v);
     }
 
     static final String NOTE = "Cost of making each model, from its run's manifest.json: wall-clock summed over every session "
             + "of every stage (resumed runs included), and tokens of generation (prompt + completion), judging (what the "
-            + "guard read) and training (through the trained model, plus the frozen reference's forward for GRPO). "
+            + "guard or an LLM judge read) and training (through the trained model, plus the frozen reference's forward for GRPO "
+            + "and the teacher's forward for on-policy distillation). "
             + "\u00d7 GRPO divides by the GRPO run's cost. Harmful and reasoning are the averages of Table 1.";
 
     String markdown() {
@@ -76,6 +86,7 @@ final class CostTable {
         }
         b.append('\n');
         sentences().forEach(s -> b.append("- ").append(s).append('\n'));
+        notes().forEach(s -> b.append("- ").append(s).append('\n'));
         return b.append('\n').append(NOTE).append("\n\n").toString();
     }
 
@@ -94,6 +105,7 @@ final class CostTable {
         }
         b.append("</tbody></table>\n<ul class=\"notes\">");
         sentences().forEach(s -> b.append("<li>").append(Html.esc(s)).append("</li>"));
+        notes().forEach(s -> b.append("<li>").append(Html.esc(s)).append("</li>"));
         return b.append("</ul>\n<p class=\"meta\">").append(Html.esc(NOTE)).append("</p>\n").toString();
     }
 }

@@ -20,13 +20,18 @@ import java.util.Map;
 final class Costs {
     /** How many directories above an evaluation are searched for the manifest. */
     private static final int LEVELS_UP = 3;
-    private static final Map<String, String> NAMES = Map.of("thinksafe", "ThinkSafe", "thinksafe_kl", "ThinkSafe+KL", "grpo", "GRPO",
-            "rejection_sampling", "Rejection sampling", "without_reasoning", "Without safety reasoning", "teacher", "Teacher",
-            "direct_refusal", "DirectRefusal");
+    private static final Map<String, String> NAMES = Map.ofEntries(Map.entry("thinksafe", "ThinkSafe"),
+            Map.entry("thinksafe_kl", "ThinkSafe+KL"), Map.entry("grpo", "GRPO"), Map.entry("rejection_sampling", "Rejection sampling"),
+            Map.entry("without_reasoning", "Without safety reasoning"), Map.entry("teacher", "Teacher"),
+            Map.entry("direct_refusal", "DirectRefusal"), Map.entry("safechain", "SafeChain"), Map.entry("star1", "STAR-1"),
+            Map.entry("safekey", "SafeKey"), Map.entry("safepath", "SafePath"), Map.entry("onpolicy_distill", "On-policy distillation"));
 
-    /** One model's cost (seconds; token counts) and where it was read. */
+    /**
+     * One model's cost (seconds; token counts) and where it was read; {@code notes}: what its stages said a
+     * reader must know about how it was made (e.g. a stand-in judge).
+     */
     record Cost(Runs.Run run, Path manifest, String method, double seconds, long tokens, long generation, long judging,
-                long training) {
+                long training, List<String> notes) {
         String methodName() {
             return NAMES.getOrDefault(method, method);
         }
@@ -46,10 +51,17 @@ final class Costs {
             if (m == null) {
                 continue;
             }
-            JsonNode c = Json.read(m).path("cost");
+            JsonNode manifest = Json.read(m);
+            JsonNode c = manifest.path("cost");
+            List<String> notes = new ArrayList<>();
+            manifest.path("stages").forEach(s -> {
+                if (s.path("result").hasNonNull("note")) {
+                    notes.add(s.path("result").path("note").asText());
+                }
+            });
             out.add(new Cost(r, m, c.path("method").asText("?"), c.path("seconds").asDouble(), c.path("tokens").asLong(),
                     c.path("generation_tokens").asLong(), c.path("judge_tokens").asLong(),
-                    c.path("train_tokens").asLong() + c.path("reference_tokens").asLong()));
+                    c.path("train_tokens").asLong() + c.path("reference_tokens").asLong(), notes));
         }
         return out;
     }

@@ -44,6 +44,16 @@ final class GrpoRollouts {
      */
     static List<Rollout> sample(LocalModel model, Adapter adapter, List<Prompt> prompts, GrpoConfig cfg, int epoch,
                                 LocalEngine.Listener listener) {
+        return sample(model, adapter, prompts, new Draw(cfg.group(), cfg.temperature(), cfg.maxNewTokens(), cfg.rolloutBatch(),
+                cfg.train().seed()), epoch, listener);
+    }
+
+    /** What to draw: {@code group} samples a prompt at {@code temperature}, {@code batch} sequences decoded together; seeds from {@code seed}. */
+    record Draw(int group, double temperature, int maxNewTokens, int batch, long seed) {}
+
+    /** As above for any online trainer (GRPO, on-policy distillation). */
+    static List<Rollout> sample(LocalModel model, Adapter adapter, List<Prompt> prompts, Draw cfg, int epoch,
+                                LocalEngine.Listener listener) {
         List<Rendered> rendered = new ArrayList<>();
         List<TokenRequest> requests = new ArrayList<>();
         // with several end-of-sequence ids, the sampled one is read from the draw's log-prob record
@@ -52,7 +62,7 @@ final class GrpoRollouts {
             Rendered r = render(model, p.text());
             rendered.add(r);
             for (int s = 0; s < cfg.group(); s++) {
-                long seed = Seeds.forItem(cfg.train().seed(), p.id() + "@epoch" + epoch, s);
+                long seed = Seeds.forItem(cfg.seed(), p.id() + "@epoch" + epoch, s);
                 SamplingParams sampling = new SamplingParams(cfg.temperature(), 1.0, 0, 0, cfg.maxNewTokens(), List.of(), seed);
                 requests.add(new TokenRequest(requests.size(), r.tokens(), sampling, logprobs));
             }
@@ -60,7 +70,7 @@ final class GrpoRollouts {
         TokenResult[] results = new TokenResult[requests.size()];
         LocalEngine.Options d = LocalEngine.Options.defaults();
         try (Transformer policy = adapter.mergedCopy()) {
-            new LocalEngine(policy, model.tokenizer(), model.eosIds(), new LocalEngine.Options(cfg.rolloutBatch(), d.prefillChunk(),
+            new LocalEngine(policy, model.tokenizer(), model.eosIds(), new LocalEngine.Options(cfg.batch(), d.prefillChunk(),
                     d.kvBudgetBytes())).run(requests, r -> results[r.index()] = r, listener);
         }
         List<Rollout> out = new ArrayList<>(results.length);

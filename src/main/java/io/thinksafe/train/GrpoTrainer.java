@@ -190,7 +190,7 @@ public final class GrpoTrainer {
     }
 
     /** A rollout as one sequence, its completion (the end-of-sequence token included) the part learned. */
-    private static TokenizedExample sequence(Rollout r) {
+    static TokenizedExample sequence(Rollout r) {
         int[] tokens = new int[r.promptTokens().length + r.completion().length];
         System.arraycopy(r.promptTokens(), 0, tokens, 0, r.promptTokens().length);
         System.arraycopy(r.completion(), 0, tokens, r.promptTokens().length, r.completion().length);

@@ -3,6 +3,7 @@ package io.thinksafe.train;
 import io.thinksafe.ThinkSafeException;
 import io.thinksafe.data.TrainingExample;
 import io.thinksafe.generate.LocalModel;
+import io.thinksafe.text.ReasoningSplit;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,7 +27,7 @@ public final class SftData {
         for (TrainingExample e : TrainingExample.read(file)) {
             line++;
             out.add(new SftExample(e.id() == null ? String.valueOf(line) : e.id(), e.instruction(), e.response(),
-                    klForBenign && !e.harmful()));
+                    klForBenign && !e.harmful(), TrainingExample.PRIMER.equals(e.target())));
         }
         return out;
     }
@@ -39,14 +40,11 @@ public final class SftData {
      * block (R1), the response's own opening is not repeated.
      */
     public static TokenizedExample tokenize(LocalModel model, SftExample e, boolean completionOnly, int maxTokens) {
-        String prompt = model.chatText(List.of(Map.of("role", "user", "content", e.instruction())), true, Map.of());
-        String response = e.response();
-        for (String open : new String[] {"<think>\n", "<think>"}) {
-            if (prompt.endsWith(open) && response.startsWith(open)) {
-                response = response.substring(open.length());
-                break;
-            }
+        String prompt = prompt(model, e.instruction());
+        if (e.primer()) {
+            return primer(model, e, prompt, maxTokens);
         }
+        String response = afterPrompt(prompt, e.response());
         Object eos = model.template().specialTokens().get("eos_token");
         if (!(eos instanceof String endOfTurn)) {
             throw new ThinkSafeException(model.checkpoint().dir() + ": tokenizer_config.json names no eos_token to end the assistant turn");
@@ -60,6 +58,44 @@ public final class SftData {
         }
         int start = completionOnly ? Math.min(p.length, all.length) : 1;
         return new TokenizedExample(e.id(), all, Math.max(1, start), e.kl());
+    }
+
+    /** The response as it follows the rendered prompt: without its opening think tag when the prompt already opened the block (R1). */
+    static String afterPrompt(String prompt, String response) {
+        for (String open : new String[] {"<think>\n", "<think>"}) {
+            if (prompt.endsWith(open) && response.startsWith(open)) {
+                return response.substring(open.length());
+            }
+        }
+        return response;
+    }
+
+    /** The rendered generation prompt of an instruction, as training sees it. */
+    static String prompt(LocalModel model, String instruction) {
+        return model.chatText(List.of(Map.of("role", "user", "content", instruction)), true, Map.of());
+    }
+
+    /**
+     * A primer example (SafePath): the prompt, the opening think tag (unless the generation prompt already
+     * opened the block), then the primer; only the primer's tokens are learned, and no end of turn is added.
+     */
+    private static TokenizedExample primer(LocalModel model, SftExample e, String prompt, int maxTokens) {
+        String response = e.response().stripLeading();
+        if (!response.startsWith(ReasoningSplit.OPEN)) {
+            throw new ThinkSafeException("example " + e.id() + ": a primer response must open with " + ReasoningSplit.OPEN);
+        }
+        String rest = response.substring(ReasoningSplit.OPEN.length());
+        String opening = ReasoningSplit.OPEN + (rest.startsWith("\n") ? "\n" : "");
+        String primer = rest.substring(opening.length() - ReasoningSplit.OPEN.length());
+        boolean opened = prompt.endsWith(ReasoningSplit.OPEN + "\n") || prompt.endsWith(ReasoningSplit.OPEN);
+        int[] p = model.tokenizer().encode(opened ? prompt : prompt + opening);
+        int[] r = model.tokenizer().encode(primer);
+        int[] all = Arrays.copyOf(p, p.length + r.length);
+        System.arraycopy(r, 0, all, p.length, r.length);
+        if (all.length > maxTokens) {
+            all = Arrays.copyOf(all, maxTokens);
+        }
+        return new TokenizedExample(e.id(), all, Math.max(1, Math.min(p.length, all.length)), false);
     }
 
     public static List<TokenizedExample> tokenize(LocalModel model, List<SftExample> examples, boolean completionOnly, int maxTokens) {

@@ -37,6 +37,14 @@ final class TrainingLoop {
     /** What a trainer supplies: step {@code step}'s batch, for the adapter being trained (null when every weight is). */
     interface Steps {
         Batch batch(int step, Adapter adapter);
+
+        /**
+         * Parameters the loss trains besides the adapter's (SafeKey's safety head), by name: optimised and
+         * checkpointed with the rest, never written to the adapter (they exist for training only).
+         */
+        default Map<String, NDArray> auxiliaryParameters() {
+            return Map.of();
+        }
     }
 
     /** One step's work, as its trainer made it. */
@@ -103,9 +111,13 @@ final class TrainingLoop {
             params = new ArrayList<>(named.values());
         } else {
             adapter = Adapter.attach(t, cfg.lora(), cfg.seed());
-            params = adapter.parameters();
-            names = adapter.parameterNames();
+            params = new ArrayList<>(adapter.parameters());
+            names = new ArrayList<>(adapter.parameterNames());
         }
+        steps.auxiliaryParameters().forEach((n, p) -> {
+            names.add(n);
+            params.add(p);
+        });
         params.forEach(p -> p.setRequiresGradient(true));
         ForwardBackward passes = adapter == null ? ForwardBackward.full(t, cfg.recompute()) : ForwardBackward.lora(t, adapter, cfg.recompute());
         CosineSchedule schedule = CosineSchedule.withWarmupRatio(cfg.lr(), cfg.warmupRatio(), totalSteps * updatesPerStep);

@@ -125,6 +125,45 @@ class RecipesTest {
     }
 
     @Test
+    void safeChainKeepsExactlyWhatRejectionSamplingKeepsAndSafePathLearnsOnlyThePrimerForHarmfulPrompts() {
+        List<ObjectNode> judged = new ArrayList<>();
+        for (int s = 0; s < 5; s++) {
+            judged.add(judged(HARM, s, "<think>\nrefuse " + s + "\n</think>\n\nNo.", "safe"));
+            judged.add(judged(HARM2, s, "<think>\nok " + s + "\n</think>\n\nX", s == 3 ? "unsafe" : "safe"));
+        }
+        Built chain = build(Recipe.SAFECHAIN, judged, List.of(HARM, HARM2), ModelFamily.QWEN3, "prefix", 5);
+        Built rs = build(Recipe.REJECTION_SAMPLING, judged, List.of(HARM, HARM2), ModelFamily.QWEN3, "prefix", 5);
+        assertThat(chain.rows()).hasSize(1);
+        assertThat(chain.rows().get(0).get("response")).isEqualTo(rs.rows().get(0).get("response"));
+        assertThat(chain.rows().get(0).get("recipe").asText()).isEqualTo("safechain");
+        List<ObjectNode> path = build(Recipe.SAFEPATH, List.of(judged(BENIGN, 0, "<think>\n2+2=4\n</think>\n\n4", "safe")),
+                List.of(HARM, BENIGN), ModelFamily.QWEN3, "prefix", 1).rows();
+        assertThat(path.get(0).get("response").asText()).isEqualTo("<think>\nLet's think about safety first");
+        assertThat(path.get(0).get("target").asText()).isEqualTo("primer");
+        assertThat(path.get(0).get("generator").asText()).isEqualTo("fixed");
+        assertThat(path.get(1).has("target")).isFalse();
+        assertThat(path.get(1).get("generator").asText()).isEqualTo("student");
+    }
+
+    @Test
+    void theBaselinesDefaultToTheirTable4EpochsAndSampleSizesAndKeepIsASeededDrawInOrder() {
+        assertThat(List.of(Recipe.DIRECT_REFUSAL, Recipe.SAFECHAIN, Recipe.STAR1, Recipe.SAFEKEY, Recipe.SAFEPATH))
+                .extracting(r -> r.defaultEpochs + "/" + r.defaultKeep).containsExactly("5/1000", "3/40000", "5/1000", "5/1000", "4/400");
+        assertThat(Recipe.THINKSAFE.defaultEpochs).isEqualTo(3);
+        assertThat(Recipe.THINKSAFE.defaultKeep).isZero();
+        List<TrainingExample> rows = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            rows.add(new TrainingExample("q" + i, "r", "harmful", "safe", "id" + i, null, null, "x", null, null, "m", null, null, null));
+        }
+        List<TrainingExample> four = DatasetBuilder.cap(rows, 4, 1);
+        assertThat(four).hasSize(4).isSortedAccordingTo(java.util.Comparator.comparingInt(rows::indexOf));
+        assertThat(DatasetBuilder.cap(rows, 4, 1)).isEqualTo(four);
+        assertThat(DatasetBuilder.cap(rows, 4, 2)).isNotEqualTo(four);
+        assertThat(DatasetBuilder.cap(rows, 0, 1)).isSameAs(rows);
+        assertThat(DatasetBuilder.cap(rows, 10, 1)).isSameAs(rows);
+    }
+
+    @Test
     void recipeNames() {
         assertThat(Recipe.parse("thinksafe+kl")).isEqualTo(Recipe.THINKSAFE_KL);
         assertThat(Recipe.parse("rejection-sampling").samples).isEqualTo(5);

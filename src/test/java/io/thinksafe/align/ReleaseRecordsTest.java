@@ -88,7 +88,8 @@ class ReleaseRecordsTest {
     @Test
     void everyRecipeBuildsTheTrainingSetAndFilterReportTheReleaseBuilt() throws Exception {
         List<Prompt> prompts = PromptSet.read(fixture("build/prompts.jsonl"));
-        for (Recipe r : Recipe.values()) {
+        for (Recipe r : List.of(Recipe.THINKSAFE, Recipe.THINKSAFE_KL, Recipe.REJECTION_SAMPLING, Recipe.WITHOUT_REASONING,
+                Recipe.TEACHER, Recipe.DIRECT_REFUSAL)) { // the recipes of 0.1.0
             List<JudgedGeneration> judged = JudgedGeneration.read(fixture(r == Recipe.REJECTION_SAMPLING
                     ? "build/judged-5-samples.jsonl" : "build/judged.jsonl"));
             DatasetBuilder.Result res = DatasetBuilder.build(r, judged, prompts,

@@ -17,8 +17,34 @@ import java.util.List;
  */
 final class TinyStudent {
     private static Path built;
+    private static Path teacher;
 
     private TinyStudent() {}
+
+    /**
+     * A tiny teacher: another seed, another phrasing of the same format, the same tokenizer (so it can
+     * also teach by on-policy distillation).
+     */
+    static synchronized Path teacher(Path scratch) {
+        if (teacher != null && Files.exists(teacher.resolve("config.json"))) {
+            return teacher;
+        }
+        Path base = TinyQwen3.write(scratch.resolve("teacher-base"), 43);
+        List<SftExample> data = new ArrayList<>();
+        String[] topics = {"bread", "rivers", "prime numbers", "the moon", "music", "chess"};
+        for (int i = 0; i < topics.length; i++) {
+            data.add(new SftExample("t" + i, "Tell me about " + topics[i] + ".",
+                    "<think>\nThis is about " + topics[i] + ". Let me answer it.\n</think>\n\nHere is an answer.", false));
+        }
+        try (LocalModel m = LocalModel.load(base)) {
+            TrainConfig cfg = TrainConfig.paperDefaults().withLora(null).withSchedule(3e-2, 20, 6, 2).withCheckpoints(1000, 1);
+            Path out = new SftTrainer(m, cfg, scratch.resolve("teacher-train")).train(data, false, 0).output();
+            teacher = Files.move(out, scratch.resolve("tiny-teacher")); // named apart from the student ("model") in records
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return teacher;
+    }
 
     static synchronized Path get(Path scratch) {
         if (built != null && Files.exists(built.resolve("config.json"))) {

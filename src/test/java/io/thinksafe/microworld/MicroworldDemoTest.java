@@ -48,4 +48,25 @@ class MicroworldDemoTest {
         assertThat(again.path("methods").toString()).isEqualTo(first.path("methods").toString());
         assertThat(again.path("wall_seconds").asDouble()).isLessThan(first.path("wall_seconds").asDouble());
     }
+
+    @Test
+    void everyMethodsRunConfigLoadsAndTheBaselinesUseTheirStandInsAndTable4Epochs() throws Exception {
+        Path world = Path.of("microworld");
+        MicroworldDemo demo = new MicroworldDemo(MicroworldDemo.Options.defaults(world, tmp), new PrintStream(new ByteArrayOutputStream()));
+        assertThat(MicroworldDemo.expand(List.of("all"))).isEqualTo(MicroworldDemo.METHODS);
+        assertThat(MicroworldDemo.expand(List.of("star1"))).containsExactly("star1");
+        for (String m : MicroworldDemo.METHODS.subList(1, MicroworldDemo.METHODS.size())) {
+            Path f = tmp.resolve(m + ".yaml");
+            java.nio.file.Files.writeString(f, demo.runConfig(m, tmp.resolve("runs").resolve(m)));
+            io.thinksafe.align.RunConfig cfg = io.thinksafe.align.RunConfig.load(f);
+            assertThat(cfg.method().key()).isEqualTo(m);
+            if (m.equals("star1") || m.equals("safekey")) {
+                assertThat(cfg.options().star1().standIn()).isTrue();
+                assertThat(cfg.options().star1().policyInPrompt()).isFalse();
+            }
+            if (MicroworldDemo.TABLE_4.contains(m)) {
+                assertThat(cfg.train().epochs()).as(m).isEqualTo(((io.thinksafe.align.Recipe) cfg.method()).defaultEpochs);
+            }
+        }
+    }
 }

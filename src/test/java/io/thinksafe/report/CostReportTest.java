@@ -108,6 +108,27 @@ class CostReportTest {
     }
 
     @Test
+    void theBaselinesAreNamedAndWhatTheirStagesNoteIsSaidBesideTheTable() throws Exception {
+        List<Path> runs = new java.util.ArrayList<>(runs());
+        manifest(tmp.resolve("runs/star1"), "star1", 60, 500, 200, 100, 0, true);
+        ObjectNode m = (ObjectNode) Json.read(tmp.resolve("runs/star1/manifest.json"));
+        m.putObject("stages").putObject("score").putObject("result").put("note", "star1: scored by the stand-in, not an LLM judge");
+        Json.writePretty(tmp.resolve("runs/star1/manifest.json"), m);
+        runs.add(Fixtures.write(Files.createDirectories(tmp.resolve("runs/star1/eval")), "Qwen3 STAR-1", "Qwen3-0.6B",
+                Fixtures.all(0.05, 0.04, 0.20, 0.08, 0.12, 0.71, 0.62, 0.26)));
+        manifest(tmp.resolve("runs/opd"), "onpolicy_distill", 400, 900, 0, 800, 800, true);
+        runs.add(Fixtures.write(Files.createDirectories(tmp.resolve("runs/opd/eval")), "Qwen3 OPD", "Qwen3-0.6B",
+                Fixtures.all(0.05, 0.04, 0.20, 0.08, 0.12, 0.71, 0.62, 0.26)));
+        String md = Files.readString(ReportJob.run(new ReportJob.Options(runs, tmp.resolve("r2"), Map.of(), Map.of(), s -> 1, "chars",
+                null)).markdown());
+        assertThat(md).contains("| Qwen3 STAR-1 | STAR-1 | 60.0 s |").contains("| Qwen3 OPD | On-policy distillation | 6.7 min | 0.50\u00d7 |")
+                .contains("- Qwen3 STAR-1: star1: scored by the stand-in, not an LLM judge.")
+                .contains("took 2.0\u00d7 the wall-clock of Qwen3 OPD (On-policy distillation)");
+        // the demo's twelve models (the initial one and eleven methods) each get a colour of their own
+        assertThat(java.util.stream.IntStream.range(0, 12).mapToObj(Charts::color).distinct().count()).isEqualTo(12);
+    }
+
+    @Test
     void withoutAGrpoRunTheTableSaysSoAndGivesNoRatios() throws Exception {
         manifest(tmp.resolve("solo"), "thinksafe", 42, 10, 20, 30, 0, true);
         Path e = Fixtures.write(Files.createDirectories(tmp.resolve("solo/eval")), "Solo", null,
