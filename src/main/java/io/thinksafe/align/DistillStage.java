@@ -66,8 +66,9 @@ final class DistillStage {
 
     Pipeline.Done run(StageRun run) {
         OnPolicyDistill d = cfg.distill();
-        try (LocalModel student = LocalModel.load(ModelSpec.parse(cfg.student()).dir());
-             LocalModel teacher = LocalModel.load(ModelSpec.parse(cfg.teacher()).dir())) {
+        // the teacher only scores the student's samples: a judge's small KV cache is enough
+        try (LocalModel student = io.thinksafe.train.TrainMemory.load(ModelSpec.parse(cfg.student()).dir(), d.config(), 512);
+             LocalModel teacher = LocalModel.load(ModelSpec.parse(cfg.teacher()).dir(), null, io.thinksafe.model.MemoryBudget.Workload.judge())) {
             DistillTrainer trainer = new DistillTrainer(student, teacher, d.config(), pipe.dir(run))
                     .onStep(step -> pipe.progress("distill step " + step));
             DistillTrainer.Result r = trainer.trainUntilStopped(pipe.prompts(), true, 0);

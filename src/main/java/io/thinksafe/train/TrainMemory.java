@@ -63,6 +63,13 @@ public final class TrainMemory {
         return LocalModel.load(dir, null, workload(dir, cfg.train(), kv));
     }
 
+    /** Loads the student of on-policy distillation: training as for SFT, plus its rollouts' KV cache. */
+    public static LocalModel load(Path dir, DistillConfig cfg, int promptTokens) {
+        ModelConfig c = Checkpoint.open(dir).config();
+        long kv = 2L * c.numLayers() * c.numKvHeads() * c.headDim() * 4 * cfg.rolloutBatch() * (promptTokens + cfg.maxNewTokens());
+        return LocalModel.load(dir, null, workload(dir, cfg.train(), kv));
+    }
+
     private static String gb(long bytes) {
         return String.format(java.util.Locale.ROOT, "%.1f GB", bytes / 1e9);
     }
