@@ -106,15 +106,25 @@ public final class SkinnyMatmul {
         int rowBytes = k * w.kernels().bytes();
         RowKernels kern = w.kernels();
         if (m == 1) {
-            // Two rows from the two halves of the range at once: two independent streams of loads,
-            // which the hardware prefetchers serve markedly faster than one (measured: ~60 vs ~45 GB/s).
-            int half = (to - from) / 2;
-            for (int r = from; r < from + half; r++) {
-                int r2 = r + half;
-                kern.dot2(w.buffers()[r / per], w.memory()[r / per], (r % per) * rowBytes,
-                        w.buffers()[r2 / per], w.memory()[r2 / per], (r2 % per) * rowBytes, x, k, y, r, r2);
+            // Rows from the four quarters of the range at once: four independent streams of loads, which
+            // the hardware prefetchers serve faster than one (measured: two streams ~60 vs one ~45 GB/s,
+            // four 10-30% above two on this machine). Every row still sums exactly as dot() would.
+            int quarter = (to - from) / 4;
+            ByteBuffer[] bufs = new ByteBuffer[4];
+            Object[] mems = new Object[4];
+            int[] offs = new int[4];
+            int[] rows = new int[4];
+            for (int r = from; r < from + quarter; r++) {
+                for (int i = 0; i < 4; i++) {
+                    int row = r + i * quarter;
+                    bufs[i] = w.buffers()[row / per];
+                    mems[i] = w.memory()[row / per];
+                    offs[i] = (row % per) * rowBytes;
+                    rows[i] = row;
+                }
+                kern.dot1x4(bufs, mems, offs, x, k, y, rows);
             }
-            for (int r = from + 2 * half; r < to; r++) {
+            for (int r = from + 4 * quarter; r < to; r++) {
                 y[r] = kern.dot(w.buffers()[r / per], w.memory()[r / per], (r % per) * rowBytes, x, 0, k);
             }
             return;
