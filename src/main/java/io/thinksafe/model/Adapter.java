@@ -69,6 +69,14 @@ public final class Adapter {
 
     /** Reads a PEFT adapter directory and installs it on {@code t}. */
     public static Adapter load(Transformer t, Path dir) {
+        return load(t, dir, null);
+    }
+
+    /**
+     * Reads a PEFT adapter directory and installs it on {@code t} with another dropout than the one its
+     * config names (null keeps that one): training that starts from an adapter uses its own dropout.
+     */
+    public static Adapter load(Transformer t, Path dir, Double dropout) {
         Path cfgFile = dir.resolve("adapter_config.json");
         if (!Files.exists(cfgFile)) {
             throw new ThinkSafeException(dir + ": adapter_config.json is missing (not a PEFT adapter directory)");
@@ -92,7 +100,7 @@ public final class Adapter {
         LoraConfig config;
         try {
             config = new LoraConfig(c.path("r").asInt(0), c.path("lora_alpha").asDouble(0),
-                    c.path("lora_dropout").asDouble(0), targets);
+                    dropout != null ? dropout : c.path("lora_dropout").asDouble(0), targets);
         } catch (IllegalArgumentException e) {
             throw new ThinkSafeException(cfgFile + ": " + e.getMessage());
         }

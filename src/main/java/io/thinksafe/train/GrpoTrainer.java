@@ -36,6 +36,30 @@ public final class GrpoTrainer {
     private final GrpoConfig cfg;
     private final Rewards rewards;
     private final TrainingLoop loop;
+    private InitAdapter init;
+    private Reference referenceKind = Reference.BASE;
+    private Transformer frozenInit; // the start's weights, folded: the KL reference when it is INIT
+
+    /**
+     * What the KL term pulls the policy towards: {@code BASE}, the model with adapters off (the
+     * reference's GRPO); {@code INIT}, the adapter training started from, frozen (the usual choice
+     * after a supervised warm start). Without a start adapter the two are the same model.
+     */
+    public enum Reference {
+        INIT, BASE;
+
+        public static Reference parse(String s) {
+            try {
+                return valueOf(s.strip().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new ThinkSafeException("unknown GRPO reference '" + s + "' (expected init or base)");
+            }
+        }
+
+        public String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     public GrpoTrainer(LocalModel model, GrpoConfig cfg, Rewards rewards, Path out) {
         this.model = model;
@@ -51,6 +75,29 @@ public final class GrpoTrainer {
     }
 
 
+    /**
+     * Starts from an existing adapter's weights (the config's LoRA shape must be the adapter's:
+     * {@link InitAdapter#applyTo}), with the KL reference {@code reference}.
+     */
+    public GrpoTrainer startFrom(InitAdapter adapter, Reference reference) {
+        this.init = adapter;
+        this.referenceKind = reference;
+        loop.startFrom(adapter, a -> {
+            if (reference == Reference.INIT) {
+                closeFrozen();
+                frozenInit = a.mergedCopy(); // the start's weights, before a checkpoint is restored over them
+            }
+        });
+        return this;
+    }
+
+    private void closeFrozen() {
+        if (frozenInit != null) {
+            frozenInit.close();
+            frozenInit = null;
+        }
+    }
+
     /** Runs {@link #train}, checkpointing first if the process is told to stop (Ctrl-C, SIGTERM). */
     public Result trainUntilStopped(List<Prompt> prompts, boolean resume, int maxSteps) {
         return loop.untilStopped(() -> train(prompts, resume, maxSteps));
@@ -63,8 +110,16 @@ public final class GrpoTrainer {
         ObjectNode identity = cfg.identity();
         identity.put("prompts", promptHash(prompts));
         identity.put("rewards", rewards.describe());
+        if (init != null) {
+            identity.put("init_adapter", init.fingerprint()).put("reference", referenceKind.key());
+        }
         Run run = new Run(prompts);
-        TrainingLoop.Outcome o = loop.run(identity, cfg.totalSteps(prompts.size()), cfg.iterations(), run, resume, maxSteps);
+        TrainingLoop.Outcome o;
+        try {
+            o = loop.run(identity, cfg.totalSteps(prompts.size()), cfg.iterations(), run, resume, maxSteps);
+        } finally {
+            closeFrozen();
+        }
         return new Result(o.stepsDone(), o.totalSteps(), run.lastReward, o.interrupted(), o.output());
     }
 
@@ -197,10 +252,16 @@ public final class GrpoTrainer {
         return new TokenizedExample(r.promptId() + "#" + r.sample(), tokens, r.promptTokens().length, false);
     }
 
-    /** The frozen base's log-probs of a micro-batch's completion tokens. */
+    /** The frozen reference's log-probs of a micro-batch's completion tokens: the base, or the start adapter folded in. */
     private double[] reference(Transformer t, Adapter adapter, List<TokenizedExample> mb, TokenLoss.Targets rows) {
         List<Transformer.Segment> segments = new ArrayList<>();
         mb.forEach(e -> segments.add(new Transformer.Segment(e.tokens(), null)));
+        if (frozenInit != null) {
+            try (NDManager m = frozenInit.manager().newSubManager()) {
+                NDArray hidden = frozenInit.hidden(segments, m);
+                return GrpoLoss.logprobs(frozenInit, hidden, rows.rows(), rows.ids(), cfg.temperature());
+            }
+        }
         adapter.setEnabled(false);
         try (NDManager m = t.manager().newSubManager()) {
             NDArray hidden = t.hidden(segments, m);
