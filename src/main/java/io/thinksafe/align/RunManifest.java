@@ -77,6 +77,27 @@ public final class RunManifest {
         return data.path("stages").path(stage).path("status").asText().equals("done");
     }
 
+    /** Done, or skipped because an iterative run stopped early: nothing more to do for it. */
+    public boolean settled(String stage) {
+        String status = data.path("stages").path(stage).path("status").asText();
+        return status.equals("done") || status.equals("skipped");
+    }
+
+    /** Marks a stage that will not run (an iterative run stopped before its round), and updates the run's cost totals. */
+    void skip(String stage, String reason, String method) {
+        ObjectNode s = (ObjectNode) data.path("stages").path(stage);
+        s.put("status", "skipped");
+        s.put("reason", reason);
+        data.set("cost", RunCosts.totals(data.path("stages"), method));
+        save();
+    }
+
+    /** Sets a top-level field (e.g. an iterative run's {@code rounds} table) and saves. */
+    void put(String field, JsonNode value) {
+        data.set(field, value);
+        save();
+    }
+
     public void start(String stage) {
         ObjectNode s = (ObjectNode) data.path("stages").path(stage);
         if (!s.has("started_at")) {

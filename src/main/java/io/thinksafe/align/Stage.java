@@ -18,7 +18,14 @@ public enum Stage {
     /** LoRA (or full) fine-tuning on the training set. */
     TRAIN("training"),
     /** GRPO, the online baseline: sampling, judging and learning in one loop ({@code phase_seconds} of its own). */
-    GRPO("other");
+    GRPO("other"),
+    /**
+     * Iterative ThinkSafe's early-stop measure: one unsteered sample of each held-out harmful prompt from
+     * the round's model, judged ({@code phase_seconds} of its own).
+     */
+    PROBE("other"),
+    /** The round's model through the evaluation suites (the run config's {@code eval}); not part of the method's cost. */
+    EVAL("evaluation");
 
     /** A data recipe's stages, in order. */
     public static final List<StageRun> OFFLINE = List.of(new StageRun(GENERATE, 1), new StageRun(FILTER, 1),
