@@ -68,6 +68,7 @@ public final class Pipeline {
         this.cfg = cfg;
         this.hook = hook;
         this.log = log;
+        RunChecks.check(cfg); // everything any stage will need, before the first one runs
         Map<String, String> inputs = new LinkedHashMap<>();
         inputs.put("prompts", RunManifest.fileHash(cfg.promptFile()));
         inputs.put("student", RunManifest.modelFingerprint(cfg.student()));

@@ -10,14 +10,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Everything a run's stages will need, checked when its config loads — before the first stage runs, so
+ * Everything a run's stages will need, checked when a run opens ({@link Pipeline}'s constructor) — before the first stage runs, so
  * that a mistake costs a second rather than the hours of the stages before the one that needs it. One
  * line per mistake, naming the config file and the setting.
  */
-final class RunChecks {
+public final class RunChecks {
     private RunChecks() {}
 
-    static void check(RunConfig cfg) {
+    public static void check(RunConfig cfg) {
         String where = cfg.file().toString();
         student(cfg, where);
         if (cfg.teacher() != null) {
@@ -61,8 +61,10 @@ final class RunChecks {
         }
         Recipe recipe = cfg.recipe();
         if (recipe != null && recipe.generatesHarmful() && training.stream().noneMatch(Prompt::harmful)) {
-            throw new ThinkSafeException(where + ": prompts: recipe " + recipe.key() + " needs harmful prompts to steer; "
-                    + cfg.promptFile() + " (after sample and limit) has none labelled harmful");
+            boolean heldHere = it != null && it.heldoutFile() == null;
+            throw new ThinkSafeException(where + ": prompts: recipe " + recipe.key() + " needs harmful prompts to generate from; "
+                    + cfg.promptFile() + " (after sample and limit" + (heldHere ? ", less the " + it.heldout() + " held out for the probe" : "")
+                    + ") has none labelled harmful" + (heldHere ? "; lower iterate.heldout or give iterate.heldout_file" : ""));
         }
     }
 
@@ -72,7 +74,7 @@ final class RunChecks {
      */
     private static void student(RunConfig cfg, String where) {
         if (cfg.served() == null && ModelSpec.parse(cfg.student()).isRemote()) {
-            String what = cfg.grpo() != null && cfg.recipe() == null ? "GRPO samples from the policy it trains, here"
+            String what = cfg.grpo() != null && cfg.recipe() == null ? "GRPO samples from the policy it trains (a new adapter every step) here"
                     : "recipe " + cfg.method().key() + " trains the student here";
             throw new ThinkSafeException(where + ": student " + cfg.student() + " is a server, and " + what + ", which needs its weights: "
                     + "name both, student: {url: " + cfg.student() + ", dir: DIR} (see README, Scale-out runs)");

@@ -41,8 +41,9 @@ import java.util.Set;
  * <p>Beyond the paper (issue 16): {@code student: {url, dir, ...}} names a served student and its
  * weights here ({@link ServedStudent}); {@code train.init_adapter} starts training from an adapter;
  * {@code rounds: N} with {@code iterate} and {@code eval} makes ThinkSafe iterative ({@link Iterative});
- * {@code recipe: thinksafe_grpo} runs GRPO from ThinkSafe's adapter ({@link WarmStart}). Every setting
- * any stage needs is checked here, before the first stage runs ({@link RunChecks}).
+ * {@code recipe: thinksafe_grpo} runs GRPO from ThinkSafe's adapter ({@link WarmStart}). Loading checks
+ * the settings themselves; what they name (models, files, held-out prompts) is checked when a
+ * {@link Pipeline} opens the run, before its first stage ({@link RunChecks}).
  *
  * @param studentDir the student's weights here: its directory, or {@code student.dir} of a served one (null when not given)
  * @param served     a served student's settings, or null when the student is a directory
@@ -176,7 +177,6 @@ public record RunConfig(Path file, Path runDir, String student, String teacher, 
                 prompts.path("sample").asInt(0), prompts.path("limit").asInt(0), method,
                 SteeringTemplate.parse(root.path("steering").asText("prefix")), root.path("sampling"), train,
                 root.path("seed").asLong(0), (ObjectNode) root, studentDir, served, init);
-        RunChecks.check(cfg);
         return cfg;
     }
 

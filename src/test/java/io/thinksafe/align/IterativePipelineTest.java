@@ -81,6 +81,13 @@ class IterativePipelineTest {
         return f;
     }
 
+    /** Loads a config and checks what it names, as a run does when it opens. */
+    static RunConfig checked(Path f) {
+        RunConfig cfg = RunConfig.load(f);
+        RunChecks.check(cfg);
+        return cfg;
+    }
+
     static JsonNode manifest(RunConfig cfg) {
         return Json.read(cfg.runDir().resolve("manifest.json"));
     }
@@ -188,14 +195,15 @@ class IterativePipelineTest {
         List<String> training = Rounds.trainingPrompts(cfg, Rounds.readPrompts(cfg)).stream().map(io.thinksafe.data.Prompt::id).toList();
         assertThat(training).hasSize(6).doesNotContainAnyElementsOf(held);
         // too many held out: one clear line when the config loads
-        assertThatThrownBy(() -> RunConfig.load(config("split-bad", 2, "heldout: 100", "prompts: {file: prompts.jsonl, limit: 4}")))
-                .isInstanceOf(ThinkSafeException.class);
+        Path bad = config("split-bad", 2, "heldout: 100", "");
+        assertThatThrownBy(() -> checked(bad)).isInstanceOf(ThinkSafeException.class)
+                .hasMessageContaining("split-bad.yaml: prompts: recipe thinksafe needs harmful prompts").hasMessageContaining("lower iterate.heldout");
     }
 
     @Test
     void badIterativeSettingsAreOneLineAtLoad() throws Exception {
         assertThatThrownBy(() -> RunConfig.load(config("b1", 2, "mode: sideways", ""))).hasMessageContaining("iterate.mode: unknown 'sideways'");
-        assertThatThrownBy(() -> RunConfig.load(config("b2", 2, "heldout_file: nowhere.jsonl", ""))).hasMessageContaining("nowhere.jsonl: file not found");
+        assertThatThrownBy(() -> checked(config("b2", 2, "heldout_file: nowhere.jsonl", ""))).hasMessageContaining("nowhere.jsonl: file not found");
         assertThatThrownBy(() -> RunConfig.load(config("b3", 2, "stop_at: 3", ""))).hasMessageContaining("iterate: unknown setting 'stop_at'");
         assertThatThrownBy(() -> RunConfig.load(config("b4", 1, "min_gain: 0.1", ""))).hasMessageContaining("set rounds: N (N > 1)");
         Path f = config("b5", 2, "", "");
