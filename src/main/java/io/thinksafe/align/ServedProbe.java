@@ -54,7 +54,8 @@ final class ServedProbe {
      */
     static void check(ServedStudent s, String name, Path dir, Path adapter, PrintStream log) {
         String what = dir + (adapter != null ? " with adapter " + adapter : "");
-        try (LocalModel m = LocalModel.load(dir, adapter); OpenAiClient c = open(s, name)) {
+        // a few dozen tokens: a judge's small KV cache is plenty
+        try (LocalModel m = LocalModel.load(dir, adapter, io.thinksafe.model.MemoryBudget.Workload.judge()); OpenAiClient c = open(s, name)) {
             int[] prompt = m.template() != null
                     ? m.chatTokens(List.of(Map.of("role", "user", "content", PROBE_TEXT)), true, null)
                     : m.tokenizer().encode(PROBE_TEXT);
