@@ -19,8 +19,21 @@ final class DemoCommand implements Runnable {
     Path out;
 
     @Option(names = "--methods", split = ",", paramLabel = "NAME",
-            description = "Methods to compare (default: all of initial, thinksafe, rejection_sampling, without_reasoning, direct_refusal, teacher).")
+            description = "Methods to compare (default: initial, thinksafe, rejection_sampling, without_reasoning, direct_refusal, teacher, "
+                    + "grpo; also thinksafe_iterative (rounds with a held-out probe and per-round evaluation) and thinksafe_grpo (GRPO "
+                    + "from ThinkSafe's adapter, compared with grpo at equal GRPO steps)).")
     List<String> methods;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "Rounds of thinksafe_iterative (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--round-mode", paramLabel = "continue|restart",
+            description = "How thinksafe_iterative's later rounds train (default: the run config's default).")
+    String roundMode;
+
+    @Option(names = "--min-gain", description = "thinksafe_iterative's early stop: the least gain in held-out safe rate to go on "
+            + "(default: ${DEFAULT-VALUE}).")
+    double minGain = io.thinksafe.align.Iterative.DEFAULT_MIN_GAIN;
 
     @Option(names = "--lr", description = "LoRA learning rate (default: ${DEFAULT-VALUE}; tiny models need far more than the paper's 1e-5).")
     double lr = MicroworldDemo.Options.defaults(null, null).lr();
@@ -33,7 +46,7 @@ final class DemoCommand implements Runnable {
         Path w = world != null ? world : Path.of(System.getProperty("thinksafe.home", ".")).resolve("microworld");
         MicroworldDemo.Options d = MicroworldDemo.Options.defaults(w, out);
         MicroworldDemo.Options o = new MicroworldDemo.Options(w, out, methods != null ? methods : d.methods(), lr, d.epochs(), samples,
-                d.maxNewTokens(), d.seed());
+                d.maxNewTokens(), d.seed()).withRounds(rounds, roundMode, minGain);
         System.out.print(MicroworldDemo.table(new MicroworldDemo(o, System.err).run()));
     }
 }
