@@ -26,10 +26,9 @@ import java.util.TreeSet;
  *
  * @param guards        the safety judges (default: the run's guard)
  * @param refusalGuard  WildGuard for XSTest (default: a {@code wildguard:} judge among the guards), or null
- * @param benchmarks    the sets (default: every set whose file is in {@code data})
+ * @param listed        the sets named by {@code benchmarks}, or null for every set whose file is in {@code data} ({@link #benchmarks()})
  */
-public record RoundEval(Path data, List<Benchmark> benchmarks, Map<Benchmark, Path> files, List<String> guards, String refusalGuard,
-                        int samples, int maxNewTokens) {
+public record RoundEval(Path data, List<Benchmark> listed, List<String> guards, String refusalGuard, int samples, int maxNewTokens) {
     private static final Set<String> KEYS = Set.of("data", "benchmarks", "guard", "refusal_guard", "samples", "max_new_tokens");
 
     static RoundEval parse(JsonNode e, Path base, List<String> runGuards, String where) {
@@ -46,43 +45,26 @@ public record RoundEval(Path data, List<Benchmark> benchmarks, Map<Benchmark, Pa
             throw new ThinkSafeException(where + ": eval: 'data' is missing (the folder of evaluation sets, as thinksafe eval --data reads)");
         }
         Path data = base.resolve(e.get("data").asText()).normalize();
-        if (!Files.isDirectory(data)) {
-            throw new ThinkSafeException(where + ": eval.data " + data + ": not a directory");
-        }
-        List<Benchmark> benchmarks = new ArrayList<>();
+        List<Benchmark> listed = null;
         JsonNode b = e.path("benchmarks");
-        if (b.isMissingNode() || b.isNull()) {
-            for (Benchmark x : Benchmark.values()) {
-                if (x.find(data) != null) {
-                    benchmarks.add(x);
-                }
-            }
-            if (benchmarks.isEmpty()) {
-                throw new ThinkSafeException(where + ": eval.data " + data + " holds no evaluation set under a name thinksafe eval looks for "
-                        + "(see README, Evaluation data)");
-            }
-        } else {
+        if (!b.isMissingNode() && !b.isNull()) {
             List<String> names = new ArrayList<>();
             if (b.isTextual()) {
-                for (String s : b.asText().split(",")) {
-                    names.add(s.strip());
+                for (String x : b.asText().split(",")) {
+                    names.add(x.strip());
                 }
             } else {
                 b.forEach(x -> names.add(x.asText()));
             }
+            listed = new ArrayList<>();
             try {
                 for (String n : names) {
-                    benchmarks.add(Benchmark.parse(n));
+                    listed.add(Benchmark.parse(n));
                 }
             } catch (ThinkSafeException x) {
                 throw new ThinkSafeException(where + ": eval.benchmarks: " + x.getMessage());
             }
-        }
-        Map<Benchmark, Path> files;
-        try {
-            files = EvalConfig.resolveFiles(benchmarks, data, new EnumMap<>(Benchmark.class));
-        } catch (ThinkSafeException x) {
-            throw new ThinkSafeException(where + ": eval: " + x.getMessage());
+            listed = List.copyOf(listed);
         }
         List<String> guards = new ArrayList<>();
         JsonNode g = e.path("guard");
@@ -94,19 +76,65 @@ public record RoundEval(Path data, List<Benchmark> benchmarks, Map<Benchmark, Pa
             guards.addAll(runGuards);
         }
         String refusal = e.hasNonNull("refusal_guard") ? RunConfig.resolveModel(base, e.get("refusal_guard").asText())
-                : guards.stream().filter(s -> s.startsWith("wildguard:")).findFirst().orElse(null);
+                : guards.stream().filter(x -> x.startsWith("wildguard:")).findFirst().orElse(null);
         if (refusal != null && !refusal.startsWith("wildguard:")) {
             refusal = "wildguard:" + refusal;
-        }
-        if (benchmarks.contains(Benchmark.XSTEST) && refusal == null) {
-            throw new ThinkSafeException(where + ": eval: XSTest's over-refusal needs WildGuard's refusal answer: give eval.refusal_guard "
-                    + "(wildguard:DIR or URL), or leave xstest out of eval.benchmarks");
         }
         int samples = e.path("samples").asInt(EvalConfig.DEFAULT_SAMPLES);
         int maxNew = e.path("max_new_tokens").asInt(EvalConfig.DEFAULT_MAX_NEW_TOKENS);
         if (samples < 1 || maxNew < 1) {
             throw new ThinkSafeException(where + ": eval.samples and eval.max_new_tokens must be positive");
         }
-        return new RoundEval(data, List.copyOf(benchmarks), files, List.copyOf(guards), refusal, samples, maxNew);
+        RoundEval out = new RoundEval(data, listed, List.copyOf(guards), refusal, samples, maxNew);
+        if (listed != null) {
+            out.needsRefusalGuard(listed, where);
+        }
+        return out;
+    }
+
+    private void needsRefusalGuard(List<Benchmark> benchmarks, String where) {
+        if (benchmarks.contains(Benchmark.XSTEST) && refusalGuard == null) {
+            throw new ThinkSafeException(where + ": eval: XSTest's over-refusal needs WildGuard's refusal answer: give eval.refusal_guard "
+                    + "(wildguard:DIR or URL), or leave xstest out of eval.benchmarks");
+        }
+    }
+
+    /** The sets evaluated: those listed, or every set whose file is in {@code data}. */
+    public List<Benchmark> benchmarks() {
+        if (listed != null) {
+            return listed;
+        }
+        List<Benchmark> found = new ArrayList<>();
+        if (Files.isDirectory(data)) {
+            for (Benchmark x : Benchmark.values()) {
+                if (x.find(data) != null) {
+                    found.add(x);
+                }
+            }
+        }
+        return found;
+    }
+
+    /** Each set's file in {@code data}. */
+    public Map<Benchmark, Path> files() {
+        return EvalConfig.resolveFiles(benchmarks(), data, new EnumMap<>(Benchmark.class));
+    }
+
+    /** What the evaluation will read, checked when the run opens ({@link RunChecks}). */
+    void check(String where) {
+        if (!Files.isDirectory(data)) {
+            throw new ThinkSafeException(where + ": eval.data " + data + ": not a directory");
+        }
+        List<Benchmark> b = benchmarks();
+        if (b.isEmpty()) {
+            throw new ThinkSafeException(where + ": eval.data " + data + " holds no evaluation set under a name thinksafe eval looks for "
+                    + "(see README, Evaluation data)");
+        }
+        needsRefusalGuard(b, where);
+        try {
+            files();
+        } catch (ThinkSafeException x) {
+            throw new ThinkSafeException(where + ": eval: " + x.getMessage());
+        }
     }
 }

@@ -47,6 +47,7 @@ public final class RunChecks {
                 throw e.getMessage().startsWith(where) ? e : new ThinkSafeException(where + ": iterate: " + e.getMessage());
             }
             if (it.eval() != null) {
+                it.eval().check(where);
                 for (String g : it.eval().guards()) {
                     model(g, "eval.guard", where);
                 }

@@ -201,6 +201,23 @@ class IterativePipelineTest {
     }
 
     @Test
+    void theExampleConfigsOfIssue16Load() {
+        RunConfig it = RunConfig.load(Path.of("examples/run-iterative.yaml"));
+        assertThat(it.iterative().rounds()).isEqualTo(3);
+        assertThat(it.iterative().eval().listed()).hasSize(3);
+        assertThat(it.iterative().eval().refusalGuard()).startsWith("wildguard:");
+        RunConfig warm = RunConfig.load(Path.of("examples/run-thinksafe-grpo.yaml"));
+        assertThat(warm.method()).isInstanceOf(WarmStart.class);
+        RunConfig grpo = RunConfig.load(Path.of("examples/run-grpo.yaml"));
+        assertThat(warm.grpo().config().totalSteps(100)).isEqualTo(grpo.grpo().config().totalSteps(100)); // equal GRPO steps
+        assertThat(warm.promptFile()).isEqualTo(grpo.promptFile());
+        RunConfig served = RunConfig.load(Path.of("examples/run-served.yaml"));
+        assertThat(served.served().url()).isEqualTo("http://gpu1:8000/v1,http://gpu2:8000/v1");
+        assertThat(served.studentDir().toString()).endsWith("models/Qwen3-0.6B");
+        assertThat(served.served().adapterName("run", 2)).isEqualTo("run-round2");
+    }
+
+    @Test
     void badIterativeSettingsAreOneLineAtLoad() throws Exception {
         assertThatThrownBy(() -> RunConfig.load(config("b1", 2, "mode: sideways", ""))).hasMessageContaining("iterate.mode: unknown 'sideways'");
         assertThatThrownBy(() -> checked(config("b2", 2, "heldout_file: nowhere.jsonl", ""))).hasMessageContaining("nowhere.jsonl: file not found");
@@ -211,9 +228,10 @@ class IterativePipelineTest {
         assertThatThrownBy(() -> RunConfig.load(f)).hasMessageContaining("works with recipes thinksafe and thinksafe_kl");
         assertThatThrownBy(() -> RunConfig.load(config("b6", 2, "", "eval: {data: evaldata, benchmarks: [xstest]}")))
                 .hasMessageContaining("eval.refusal_guard");
-        assertThatThrownBy(() -> RunConfig.load(config("b7", 2, "", "eval: {data: evaldata, benchmarks: [aime2024]}")))
+        assertThatThrownBy(() -> checked(config("b7", 2, "", "eval: {data: evaldata, benchmarks: [aime2024]}")))
                 .hasMessageContaining("eval: no file for AIME 2024");
-        assertThatThrownBy(() -> RunConfig.load(config("b8", 2, "", "eval: {data: nowhere}"))).hasMessageContaining("eval.data").hasMessageContaining("not a directory");
+        assertThatThrownBy(() -> checked(config("b8", 2, "", "eval: {data: nowhere}"))).hasMessageContaining("eval.data").hasMessageContaining("not a directory");
+        assertThatThrownBy(() -> checked(config("b11", 2, "", "eval: {data: evaldata}"))).hasMessageContaining("eval.refusal_guard");
         Path b9 = config("b9", 2, "", "");
         Files.writeString(b9, Files.readString(b9).replace("checkpoint_every: 1}", "checkpoint_every: 1, init_adapter: nowhere}"));
         assertThatThrownBy(() -> RunConfig.load(b9)).isInstanceOf(ThinkSafeException.class)
