@@ -148,6 +148,35 @@ class WarmStartPipelineTest {
         assertThat(kills).isGreaterThanOrEqualTo(6);
     }
 
+    /** train.init_adapter: a ThinkSafe run samples and trains the student with the adapter; a GRPO run starts from it. */
+    @Test
+    void runConfigsStartFromAnAdapter() throws Exception {
+        Path start = io.thinksafe.model.FoldedAdapters.randomAdapter(student, tmp.resolve("start-adapter"),
+                new io.thinksafe.model.LoraConfig(4, 8, 0.05, List.of("q_proj", "v_proj")), 9, 0.02f);
+        Path sft = config("from-adapter", "");
+        Files.writeString(sft, Files.readString(sft).replace("recipe: thinksafe_grpo", "recipe: thinksafe").replaceAll("grpo: .*\n", "")
+                .replace("lr: 1e-2,", "lr: 1e-2, init_adapter: start-adapter,").replace("lora_r: 4, lora_alpha: 8, ", ""));
+        RunConfig cfg = RunConfig.load(sft);
+        assertThat(cfg.train().lora().r()).isEqualTo(4); // the adapter's shape
+        new Pipeline(cfg, false, Pipeline.Hook.NONE, QUIET).run();
+        JsonNode m = Json.read(cfg.runDir().resolve("manifest.json"));
+        assertThat(m.path("inputs").path("init_adapter").asText()).hasSize(64);
+        assertThat(m.path("stages").path("train").path("result").path("init_adapter").asText()).isEqualTo(start.toString());
+        assertThat(Jsonl.read(cfg.runDir().resolve("generate/generations.jsonl")).get(0).get("model").asText()).isEqualTo("model+start-adapter");
+
+        Path rl = config("grpo-from-adapter", "");
+        Files.writeString(rl, Files.readString(rl).replace("recipe: thinksafe_grpo", "recipe: grpo").replace("lr: 1e-2,", "lr: 1e-2, init_adapter: start-adapter,")
+                .replace("lora_r: 4, lora_alpha: 8, ", ""));
+        RunConfig g = RunConfig.load(rl);
+        new Pipeline(g, false, Pipeline.Hook.NONE, QUIET).run();
+        JsonNode gm = Json.read(g.runDir().resolve("manifest.json")).path("stages").path("grpo").path("result");
+        assertThat(gm.path("init_adapter").asText()).isEqualTo(start.toString());
+        assertThat(gm.path("reference").asText()).isEqualTo("init");
+        // a shape that contradicts the adapter's: one line at load
+        Files.writeString(rl, Files.readString(rl).replace("init_adapter: start-adapter,", "init_adapter: start-adapter, lora_r: 8,"));
+        assertThatThrownBy(() -> RunConfig.load(rl)).hasMessageContaining("grpo-from-adapter.yaml: train.init_adapter: the LoRA shape given (r 8");
+    }
+
     @Test
     void warmStartSettingsAreCheckedAtLoad() throws Exception {
         Path f = config("warm-bad", ", reference: teacher");
