@@ -58,9 +58,10 @@ public record Iterative(Recipe recipe, int rounds, Mode mode, double minGain, in
 
     private static final Set<String> KEYS = Set.of("mode", "min_gain", "heldout", "heldout_file");
 
+    /** {@code thinksafe_iterative} (or {@code thinksafe_kl_iterative}) in manifests and reports; the config says {@code recipe: thinksafe}. */
     @Override
     public String key() {
-        return recipe.key();
+        return recipe.key() + "_iterative";
     }
 
     @Override

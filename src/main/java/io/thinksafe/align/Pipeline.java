@@ -88,7 +88,8 @@ public final class Pipeline {
             inputs.put("guard" + (i == 0 ? "" : String.valueOf(i)), RunManifest.modelFingerprint(cfg.guards().get(i)));
         }
         this.stages = cfg.method().stages();
-        this.manifest = RunManifest.open(cfg.runDir(), cfg.normalized(), inputs, stages.stream().map(StageRun::key).toList(), force);
+        this.manifest = RunManifest.open(cfg.runDir(), cfg.normalized(), ServedStudent.identity(cfg.normalized()), inputs,
+                stages.stream().map(StageRun::key).toList(), force);
         this.rounds = cfg.iterative() != null ? new Rounds(this, cfg, log) : null;
     }
 

@@ -36,8 +36,17 @@ public final class RunManifest {
     }
 
     public static RunManifest open(Path runDir, JsonNode config, Map<String, String> inputs, List<String> stages, boolean force) {
+        return open(runDir, config, config, inputs, stages, force);
+    }
+
+    /**
+     * As above, with {@code identity} the part of the configuration that must not change between sessions
+     * (where servers are and how long to wait for them may); the manifest keeps the latest full {@code config}.
+     */
+    public static RunManifest open(Path runDir, JsonNode config, JsonNode identity, Map<String, String> inputs, List<String> stages,
+                                   boolean force) {
         Path file = runDir.resolve("manifest.json");
-        String configHash = sha256(Json.compact(canonical(config)));
+        String configHash = sha256(Json.compact(canonical(identity)));
         ObjectNode fresh = Json.object();
         fresh.put("tool", TOOL);
         fresh.set("config", config);
@@ -58,6 +67,7 @@ public final class RunManifest {
                 }
             });
             if (changes.isEmpty()) {
+                old.set("config", config);
                 return new RunManifest(file, old);
             }
             if (!force) {

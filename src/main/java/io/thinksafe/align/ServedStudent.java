@@ -78,6 +78,23 @@ public record ServedStudent(String url, Path dir, String servedModel, String api
         return Duration.ofMillis(Math.round(s * 1000));
     }
 
+    /** Settings of the student mapping that may change between sessions of one run: where the servers are and how to wait for them. */
+    static final Set<String> OPERATIONAL = Set.of("url", "api_key_env", "adapter_wait", "poll", "probe_tolerance");
+
+    /**
+     * The run's configuration without {@link #OPERATIONAL} settings: what identifies the run (the weights are
+     * fingerprinted apart, and the probe checks that the servers serve them), so that moving the servers or
+     * waiting longer does not start a run over.
+     */
+    static JsonNode identity(com.fasterxml.jackson.databind.node.ObjectNode config) {
+        if (!config.path("student").isObject()) {
+            return config;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode copy = config.deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) copy.get("student")).remove(OPERATIONAL);
+        return copy;
+    }
+
     /** The name the adapter trained in round {@code round} is served under. */
     public String adapterName(String run, int round) {
         return adapterName.replace("{run}", run).replace("{round}", String.valueOf(round));

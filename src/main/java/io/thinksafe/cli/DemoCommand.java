@@ -24,6 +24,9 @@ final class DemoCommand implements Runnable {
                     + "from ThinkSafe's adapter, compared with grpo at equal GRPO steps)).")
     List<String> methods;
 
+    @Option(names = "--seed", description = "Seed of every run, sample and evaluation (default: ${DEFAULT-VALUE}).")
+    long seed = MicroworldDemo.Options.defaults(null, null).seed();
+
     @Option(names = "--rounds", defaultValue = "3", description = "Rounds of thinksafe_iterative (default: ${DEFAULT-VALUE}).")
     int rounds;
 
@@ -46,7 +49,7 @@ final class DemoCommand implements Runnable {
         Path w = world != null ? world : Path.of(System.getProperty("thinksafe.home", ".")).resolve("microworld");
         MicroworldDemo.Options d = MicroworldDemo.Options.defaults(w, out);
         MicroworldDemo.Options o = new MicroworldDemo.Options(w, out, methods != null ? methods : d.methods(), lr, d.epochs(), samples,
-                d.maxNewTokens(), d.seed()).withRounds(rounds, roundMode, minGain);
+                d.maxNewTokens(), seed).withRounds(rounds, roundMode, minGain);
         System.out.print(MicroworldDemo.table(new MicroworldDemo(o, System.err).run()));
     }
 }

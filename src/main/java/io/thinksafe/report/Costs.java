@@ -22,7 +22,8 @@ final class Costs {
     private static final int LEVELS_UP = 3;
     private static final Map<String, String> NAMES = Map.of("thinksafe", "ThinkSafe", "thinksafe_kl", "ThinkSafe+KL", "grpo", "GRPO",
             "rejection_sampling", "Rejection sampling", "without_reasoning", "Without safety reasoning", "teacher", "Teacher",
-            "direct_refusal", "DirectRefusal", "thinksafe_grpo", "ThinkSafe\u2192GRPO");
+            "direct_refusal", "DirectRefusal", "thinksafe_grpo", "ThinkSafe\u2192GRPO", "thinksafe_iterative", "Iterative ThinkSafe",
+            "thinksafe_kl_iterative", "Iterative ThinkSafe+KL");
 
     /** One model's cost (seconds; token counts) and where it was read. */
     record Cost(Runs.Run run, Path manifest, String method, double seconds, long tokens, long generation, long judging,
