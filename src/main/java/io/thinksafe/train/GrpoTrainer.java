@@ -38,7 +38,7 @@ public final class GrpoTrainer {
     private final TrainingLoop loop;
     private InitAdapter init;
     private Reference referenceKind = Reference.BASE;
-    private Transformer frozenInit; // the start's weights, folded: the KL reference when it is INIT
+    private List<NDArray> startWeights; // the start adapter's A and B, kept apart: the KL reference when it is INIT
 
     /**
      * What the KL term pulls the policy towards: {@code BASE}, the model with adapters off (the
@@ -84,17 +84,19 @@ public final class GrpoTrainer {
         this.referenceKind = reference;
         loop.startFrom(adapter, a -> {
             if (reference == Reference.INIT) {
-                closeFrozen();
-                frozenInit = a.mergedCopy(); // the start's weights, before a checkpoint is restored over them
+                // the start's weights, copied before a checkpoint is restored over them: the adapter's size, not the model's
+                closeStart();
+                startWeights = new ArrayList<>();
+                a.parameters().forEach(x -> startWeights.add(x.duplicate()));
             }
         });
         return this;
     }
 
-    private void closeFrozen() {
-        if (frozenInit != null) {
-            frozenInit.close();
-            frozenInit = null;
+    private void closeStart() {
+        if (startWeights != null) {
+            startWeights.forEach(NDArray::close);
+            startWeights = null;
         }
     }
 
@@ -118,7 +120,7 @@ public final class GrpoTrainer {
         try {
             o = loop.run(identity, cfg.totalSteps(prompts.size()), cfg.iterations(), run, resume, maxSteps);
         } finally {
-            closeFrozen();
+            closeStart();
         }
         return new Result(o.stepsDone(), o.totalSteps(), run.lastReward, o.interrupted(), o.output());
     }
@@ -252,14 +254,32 @@ public final class GrpoTrainer {
         return new TokenizedExample(r.promptId() + "#" + r.sample(), tokens, r.promptTokens().length, false);
     }
 
-    /** The frozen reference's log-probs of a micro-batch's completion tokens: the base, or the start adapter folded in. */
+    /**
+     * The frozen reference's log-probs of a micro-batch's completion tokens: the base (adapters off), or the
+     * start adapter — its weights put in place of the current ones for this forward, then restored (no
+     * gradient is recorded here, and dropout is off while a batch is made).
+     */
     private double[] reference(Transformer t, Adapter adapter, List<TokenizedExample> mb, TokenLoss.Targets rows) {
         List<Transformer.Segment> segments = new ArrayList<>();
         mb.forEach(e -> segments.add(new Transformer.Segment(e.tokens(), null)));
-        if (frozenInit != null) {
-            try (NDManager m = frozenInit.manager().newSubManager()) {
-                NDArray hidden = frozenInit.hidden(segments, m);
-                return GrpoLoss.logprobs(frozenInit, hidden, rows.rows(), rows.ids(), cfg.temperature());
+        if (startWeights != null) {
+            List<NDArray> params = adapter.parameters();
+            List<NDArray> current = new ArrayList<>();
+            try (NDManager m = t.manager().newSubManager()) {
+                for (int i = 0; i < params.size(); i++) {
+                    NDArray now = params.get(i).duplicate();
+                    now.attach(m);
+                    current.add(now);
+                    params.get(i).muli(0f).addi(startWeights.get(i)); // in place: the parameters keep their identity
+                }
+                try {
+                    NDArray hidden = t.hidden(segments, m);
+                    return GrpoLoss.logprobs(t, hidden, rows.rows(), rows.ids(), cfg.temperature());
+                } finally {
+                    for (int i = 0; i < params.size(); i++) {
+                        params.get(i).muli(0f).addi(current.get(i));
+                    }
+                }
             }
         }
         adapter.setEnabled(false);
