@@ -30,14 +30,13 @@ final class DistillStage {
 
     /** Refuses, in one line, a teacher that is a URL or does not share the student's tokenizer and vocabulary. */
     static void checkTeacher(RunConfig cfg) {
-        ModelSpec student = ModelSpec.parse(cfg.student());
         ModelSpec teacher = ModelSpec.parse(cfg.teacher());
-        if (student.isRemote() || teacher.isRemote()) {
+        if (cfg.studentDir() == null || teacher.isRemote()) {
             throw new ThinkSafeException(cfg.file() + ": recipe onpolicy_distill needs the student and the teacher as model directories "
                     + "(the student samples from the adapter it trains; the teacher scores every token over the whole vocabulary, "
                     + "which a server's top log-probs cannot give)");
         }
-        Path s = student.dir();
+        Path s = cfg.studentDir();
         Path t = teacher.dir();
         JsonNode st = Json.read(file(s, "tokenizer.json"));
         JsonNode tt = Json.read(file(t, "tokenizer.json"));
@@ -67,10 +66,13 @@ final class DistillStage {
     Pipeline.Done run(StageRun run) {
         OnPolicyDistill d = cfg.distill();
         // the teacher only scores the student's samples: a judge's small KV cache is enough
-        try (LocalModel student = io.thinksafe.train.TrainMemory.load(ModelSpec.parse(cfg.student()).dir(), d.config(), 512);
+        try (LocalModel student = io.thinksafe.train.TrainMemory.load(cfg.studentDir(), d.config(), 512);
              LocalModel teacher = LocalModel.load(ModelSpec.parse(cfg.teacher()).dir(), null, io.thinksafe.model.MemoryBudget.Workload.judge())) {
             DistillTrainer trainer = new DistillTrainer(student, teacher, d.config(), pipe.dir(run))
                     .onStep(step -> pipe.progress("distill step " + step));
+            if (cfg.initAdapter() != null) {
+                trainer.startFrom(cfg.initAdapter());
+            }
             DistillTrainer.Result r = trainer.trainUntilStopped(pipe.prompts(), true, 0);
             if (r.output() == null) {
                 throw new ThinkSafeException("distill: stopped at step " + r.stepsDone() + " of " + r.totalSteps()

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinksafe.ThinkSafeException;
 import io.thinksafe.data.Prompt;
-import io.thinksafe.data.PromptSet;
 import io.thinksafe.generate.GenerateJob;
 import io.thinksafe.generate.Generation;
 import io.thinksafe.generate.GenerationRequest;
@@ -23,10 +22,12 @@ import io.thinksafe.guard.GuardVerdict;
 import io.thinksafe.guard.JudgedGeneration;
 import io.thinksafe.guard.Guards;
 import io.thinksafe.train.GrpoTrainer;
+import io.thinksafe.train.InitAdapter;
 import io.thinksafe.train.Rewards;
 import io.thinksafe.train.SafeKeyTrainer;
 import io.thinksafe.train.SftData;
 import io.thinksafe.train.SftTrainer;
+import io.thinksafe.train.TrainConfig;
 import io.thinksafe.util.AtomicFiles;
 import io.thinksafe.util.Json;
 import java.io.PrintStream;
@@ -60,15 +61,27 @@ public final class Pipeline {
     private final RunManifest manifest;
     private final List<StageRun> stages;
     private final Star1Stages star1;
+    private final Rounds rounds;
     private RunCosts.Clock clock;
+    private final java.util.Set<Integer> servedChecked = new java.util.HashSet<>();
 
     public Pipeline(RunConfig cfg, boolean force, Hook hook, PrintStream log) {
         this.cfg = cfg;
         this.hook = hook;
         this.log = log;
+        RunChecks.check(cfg); // everything any stage will need, before the first one runs
         Map<String, String> inputs = new LinkedHashMap<>();
         inputs.put("prompts", RunManifest.fileHash(cfg.promptFile()));
         inputs.put("student", RunManifest.modelFingerprint(cfg.student()));
+        if (cfg.served() != null) {
+            inputs.put("student_dir", RunManifest.modelFingerprint(cfg.studentDir().toString()));
+        }
+        if (cfg.initAdapter() != null) {
+            inputs.put("init_adapter", cfg.initAdapter().fingerprint());
+        }
+        if (cfg.iterative() != null && cfg.iterative().heldoutFile() != null) {
+            inputs.put("heldout", RunManifest.fileHash(cfg.iterative().heldoutFile()));
+        }
         if (cfg.teacher() != null) {
             inputs.put("teacher", RunManifest.modelFingerprint(cfg.teacher()));
         }
@@ -84,7 +97,7 @@ public final class Pipeline {
         }
         this.stages = cfg.method().stages();
         // what the config asks for is checked against its inputs before anything is written or loaded
-        this.star1 = cfg.method() instanceof Recipe r && r.policyGrounded() ? new Star1Stages(this, cfg) : null;
+        this.star1 = cfg.recipe() != null && cfg.recipe().policyGrounded() ? new Star1Stages(this, cfg) : null;
         if (star1 != null) {
             star1.check(prompts());
         }
@@ -92,13 +105,16 @@ public final class Pipeline {
         if (cfg.distill() != null) {
             DistillStage.checkTeacher(cfg);
         }
-        this.manifest = RunManifest.open(cfg.runDir(), cfg.normalized(), inputs, stages.stream().map(StageRun::key).toList(), force);
+        this.manifest = RunManifest.open(cfg.runDir(), cfg.normalized(), ServedStudent.identity(cfg.normalized()), inputs,
+                stages.stream().map(StageRun::key).toList(), force);
+        this.rounds = cfg.iterative() != null ? new Rounds(this, cfg, log) : null;
     }
 
     /** An explicit {@code keep} larger than the prompts that can give examples is refused before any work. */
     private void checkKeep() {
         RecipeOptions o = cfg.options();
-        if (!o.keepExplicit() || o.keep() == 0 || !(cfg.method() instanceof Recipe r)) {
+        Recipe r = cfg.recipe();
+        if (!o.keepExplicit() || o.keep() == 0 || r == null) {
             return;
         }
         List<Prompt> ps = prompts();
@@ -117,6 +133,9 @@ public final class Pipeline {
     public void run() {
         for (StageRun s : stages) {
             stage(s);
+        }
+        if (rounds != null) {
+            log.print(Rounds.text(manifest.json().path("rounds")));
         }
     }
 
@@ -138,13 +157,22 @@ public final class Pipeline {
     private void stage(StageRun run) {
         String name = run.key();
         for (StageRun before : stages.subList(0, stages.indexOf(run))) {
-            if (!manifest.done(before.key())) {
+            if (!manifest.settled(before.key())) {
                 throw new ThinkSafeException("stage " + name + " needs stage " + before.key() + " done first");
             }
         }
-        if (manifest.done(name)) {
-            log.println("run: " + name + " already done");
+        if (manifest.settled(name)) {
+            log.println("run: " + name + (manifest.done(name) ? " already done" : " skipped"));
             return;
+        }
+        if (rounds != null && run.round() >= 2) {
+            String stop = rounds.stopReason(manifest.json().path("stages"), run.round());
+            if (stop != null) {
+                manifest.skip(name, stop, cfg.method().key());
+                manifest.put("rounds", rounds.table(manifest.json().path("stages")));
+                log.println("run: " + name + " skipped: " + stop);
+                return;
+            }
         }
         manifest.start(name);
         clock = new RunCosts.Clock(manifest, name);
@@ -159,21 +187,34 @@ public final class Pipeline {
                 case TRAIN -> train(run, recipe());
                 case GRPO -> grpo(run, cfg.grpo());
                 case DISTILL -> new DistillStage(this, cfg).run(run);
+                case PROBE -> rounds().probe(run);
+                case EVAL -> rounds().eval(run);
             };
         } finally {
             clock.save(); // a failed or killed session's time counts too
             clock = null;
         }
         manifest.finish(name, done.info(), done.tokens(), cfg.method().key());
+        if (rounds != null) {
+            manifest.put("rounds", rounds.table(manifest.json().path("stages")));
+        }
         log.println("run: " + name + " done");
     }
 
     /** The data recipe of a run whose stages make a training set. */
     private Recipe recipe() {
-        if (cfg.method() instanceof Recipe r) {
-            return r;
+        Recipe r = cfg.recipe();
+        if (r == null) {
+            throw new IllegalStateException(cfg.method().key() + " makes no training set");
         }
-        throw new IllegalStateException(cfg.method().key() + " makes no training set");
+        return r;
+    }
+
+    private Rounds rounds() {
+        if (rounds == null) {
+            throw new IllegalStateException(cfg.method().key() + " has no rounds");
+        }
+        return rounds;
     }
 
     /** A finished stage's result for the manifest, and the tokens it processed. */
@@ -196,8 +237,12 @@ public final class Pipeline {
     }
 
     List<Prompt> prompts() {
-        List<Prompt> all = PromptSet.requireLabels(PromptSet.read(cfg.promptFile()), cfg.promptFile());
-        return PromptSet.limit(PromptSet.sample(all, cfg.promptSample(), cfg.seed()), cfg.promptLimit());
+        return Rounds.trainingPrompts(cfg, Rounds.readPrompts(cfg));
+    }
+
+    /** The seed of round r's generation: the run's in round 1 (as a run of one round), another in each later round. */
+    private long roundSeed(int round) {
+        return round <= 1 ? cfg.seed() : cfg.seed() + 1_000_003L * (round - 1);
     }
 
     private Done generate(StageRun run, Recipe r) {
@@ -208,10 +253,10 @@ public final class Pipeline {
             prompts = star1.toGenerate(run, prompts);
             input = star1.teacherInput(run);
         }
-        String who = r.teacher ? cfg.teacher() : cfg.student();
-        try (Generator g = openGenerator(who)) {
-            SamplingParams sampling = sampling(g.family());
-            GenerateJob.Summary s = GenerateJob.run(watching(g), prompts, r.samples, sampling, cfg.seed(), out, false, input);
+        long seed = roundSeed(run.round());
+        try (Generator g = r.teacher ? openGenerator(cfg.teacher()) : openStudent(run.round() - 1)) {
+            SamplingParams sampling = sampling(g.family(), seed);
+            GenerateJob.Summary s = GenerateJob.run(watching(g), prompts, r.samples, sampling, seed, out, false, input);
             return new Done(Json.object().put("model", g.modelName()).put("family", g.family().name()).put("items", s.total())
                     .put("failed", s.failed()).put("tokens", s.tokens()), RunCosts.generation(out));
         }
@@ -219,17 +264,66 @@ public final class Pipeline {
 
     /** A model (directory or URL) for sampling, decoding {@code sampling.batch} sequences together. */
     Generator openGenerator(String who) {
+        return Generators.open(ModelSpec.parse(who), generatorOptions(null, null));
+    }
+
+    /** The engine settings of the run's sampling ({@code sampling.batch}), with an adapter on a local model and a server's model name. */
+    private Generators.Options generatorOptions(Path adapter, Generators.Remote remote) {
         Generators.Options d = Generators.Options.defaults();
         LocalEngine.Options engine = new LocalEngine.Options(cfg.sampling().path("batch").asInt(d.engine().maxBatch()),
                 d.engine().prefillChunk(), d.engine().kvBudgetBytes());
-        return Generators.open(ModelSpec.parse(who), new Generators.Options(null, engine, d.templateExtras(), d.remote(), d.listener(), d.log()));
+        return new Generators.Options(adapter, engine, d.templateExtras(), remote != null ? remote : d.remote(), d.listener(), d.log());
+    }
+
+    /**
+     * The student as round {@code k} left it (round 0: before any training; the run's start adapter if it
+     * has one): a local model with the round's adapter on top, or the servers, serving the round's adapter
+     * under its name (the run waits until they do, and checks they serve what the run trained).
+     */
+    Generator openStudent(int k) {
+        ServedStudent served = cfg.served();
+        Path adapter = k == 0 ? (cfg.initAdapter() != null ? cfg.initAdapter().dir() : null)
+                : dir(new StageRun(Stage.TRAIN, k)).resolve("adapter");
+        if (served == null) {
+            ModelSpec spec = ModelSpec.parse(cfg.student());
+            return Generators.open(spec, generatorOptions(spec.isRemote() ? null : adapter, null));
+        }
+        String name = servedName(k, adapter);
+        return Generators.open(ModelSpec.parse(served.url()), generatorOptions(null, served.remote(name)));
+    }
+
+    /**
+     * The name the servers serve round k's model under, checked (once per session) against the weights
+     * here: round 0 by {@code served_model} or the one model listed (settled in the manifest the first
+     * time, as later rounds add names to the list), later rounds by waiting for their adapter.
+     */
+    private String servedName(int k, Path adapter) {
+        ServedStudent served = cfg.served();
+        String name;
+        if (k == 0) {
+            name = manifest.json().path("served_student").path("name").asText(null);
+            if (name == null) {
+                name = served.servedModel() != null ? served.servedModel() : ServedProbe.baseName(served);
+                manifest.put("served_student", Json.object().put("url", served.url()).put("name", name));
+            }
+        } else {
+            name = ServedProbe.awaitAdapter(served, Rounds.runName(cfg), k, adapter, log, System::nanoTime);
+        }
+        if (servedChecked.add(k)) {
+            ServedProbe.check(served, name, cfg.studentDir(), adapter, log);
+        }
+        return name;
     }
 
     SamplingParams sampling(ModelFamily family) {
+        return sampling(family, cfg.seed());
+    }
+
+    SamplingParams sampling(ModelFamily family, long seed) {
         JsonNode s = cfg.sampling();
-        SamplingParams d = family.defaultSampling(s.path("max_new_tokens").asInt(4096), cfg.seed());
+        SamplingParams d = family.defaultSampling(s.path("max_new_tokens").asInt(4096), seed);
         return new SamplingParams(s.path("temperature").asDouble(d.temperature()), s.path("top_p").asDouble(d.topP()),
-                s.path("top_k").asInt(d.topK()), s.path("min_p").asDouble(d.minP()), d.maxNewTokens(), List.of(), cfg.seed());
+                s.path("top_k").asInt(d.topK()), s.path("min_p").asDouble(d.minP()), d.maxNewTokens(), List.of(), seed);
     }
 
     Guard openGuard() {
@@ -282,27 +376,42 @@ public final class Pipeline {
     }
 
     private Done train(StageRun run, Recipe recipe) {
-        ModelSpec spec = ModelSpec.parse(cfg.student());
-        if (spec.isRemote()) {
-            throw new ThinkSafeException("train: the student " + cfg.student() + " is a URL; training needs its directory");
+        List<Path> sets = rounds != null ? rounds.trainingSets(run.round()) : List.of(dir(run.of(Stage.BUILD)).resolve("train.jsonl"));
+        InitAdapter start = rounds != null ? rounds.startOf(run.round()) : cfg.initAdapter();
+        var examples = new java.util.ArrayList<io.thinksafe.train.SftExample>();
+        for (Path set : sets) {
+            examples.addAll(SftData.read(set, recipe == Recipe.THINKSAFE_KL));
         }
-        var examples = SftData.read(dir(run.of(Stage.BUILD)).resolve("train.jsonl"), recipe == Recipe.THINKSAFE_KL);
-        try (LocalModel m = io.thinksafe.train.TrainMemory.load(spec.dir(), cfg.train())) {
+        TrainConfig tc = start != null ? start.applyTo(cfg.train(), false, "train") : cfg.train();
+        try (LocalModel m = io.thinksafe.train.TrainMemory.load(cfg.studentDir(), tc)) {
             SftTrainer.Result r;
+            if (start != null) {
+                log.println("run: " + run.key() + " starts from " + start.dir());
+            }
             if (recipe == Recipe.SAFEKEY) {
-                SafeKeyTrainer trainer = new SafeKeyTrainer(m, cfg.train(), cfg.options().safeKey(), dir(run))
+                SafeKeyTrainer trainer = new SafeKeyTrainer(m, tc, cfg.options().safeKey(), dir(run))
                         .onStep(step -> progress("train step " + step));
+                if (start != null) {
+                    trainer.startFrom(start);
+                }
                 r = trainer.trainUntilStopped(io.thinksafe.data.TrainingExample.read(dir(run.of(Stage.BUILD)).resolve("train.jsonl")), true, 0);
             } else {
-                SftTrainer trainer = new SftTrainer(m, cfg.train(), dir(run)).onStep(step -> progress("train step " + step));
+                SftTrainer trainer = new SftTrainer(m, tc, dir(run)).onStep(step -> progress("train step " + step));
+                if (start != null) {
+                    trainer.startFrom(start);
+                }
                 r = trainer.trainUntilStopped(examples, true, 0);
             }
             if (r.output() == null) {
                 throw new ThinkSafeException("train: stopped at step " + r.stepsDone() + " of " + r.totalSteps()
                         + "; rerun the same command to continue");
             }
-            return new Done(Json.object().put("steps", r.stepsDone()).put("last_loss", r.lastLoss()).put("output", r.output().toString()),
-                    RunCosts.sft(dir(run).resolve("metrics.jsonl")));
+            ObjectNode info = Json.object().put("steps", r.stepsDone()).put("last_loss", r.lastLoss()).put("output", r.output().toString())
+                    .put("examples", examples.size());
+            if (start != null) {
+                info.put("init_adapter", start.dir().toString());
+            }
+            return new Done(info, RunCosts.sft(dir(run).resolve("metrics.jsonl")));
         }
     }
 
@@ -312,22 +421,28 @@ public final class Pipeline {
      * a new adapter each step); the guard may be a server.
      */
     private Done grpo(StageRun run, RunConfig.Grpo g) {
-        ModelSpec spec = ModelSpec.parse(cfg.student());
-        if (spec.isRemote()) {
-            throw new ThinkSafeException("grpo: the student " + cfg.student() + " is a URL; GRPO samples from the policy it trains, "
-                    + "a new adapter every step, so it needs the student's directory (the guard may be a server)");
-        }
         List<Prompt> prompts = prompts();
-        try (Guard guard = openGuard(); LocalModel m = io.thinksafe.train.TrainMemory.load(spec.dir(), g.config(), 512)) {
+        // thinksafe_grpo starts from ThinkSafe's adapter; grpo from train.init_adapter when given
+        InitAdapter start = cfg.method() instanceof WarmStart ? InitAdapter.read(dir(run.of(Stage.TRAIN)).resolve("adapter")) : cfg.initAdapter();
+        io.thinksafe.train.GrpoConfig gc = start != null ? g.config().withTrain(start.applyTo(g.config().train(), false, "grpo")) : g.config();
+        try (Guard guard = openGuard(); LocalModel m = io.thinksafe.train.TrainMemory.load(cfg.studentDir(), gc, 512)) {
             Rewards rewards = Rewards.reference(watching(guard), g.safetyWeight(), g.formatWeight());
-            GrpoTrainer trainer = new GrpoTrainer(m, g.config(), rewards, dir(run)).onStep(step -> progress("grpo step " + step));
+            GrpoTrainer trainer = new GrpoTrainer(m, gc, rewards, dir(run)).onStep(step -> progress("grpo step " + step));
+            if (start != null) {
+                trainer.startFrom(start, g.reference());
+                log.println("run: " + run.key() + " starts from " + start.dir() + ", KL reference: " + g.reference().key());
+            }
             GrpoTrainer.Result r = trainer.trainUntilStopped(prompts, true, 0);
             if (r.output() == null) {
                 throw new ThinkSafeException("grpo: stopped at step " + r.stepsDone() + " of " + r.totalSteps()
                         + "; rerun the same command to continue");
             }
-            return new Done(Json.object().put("steps", r.stepsDone()).put("last_reward_mean", r.lastRewardMean())
-                    .put("guard", guard.name()).put("output", r.output().toString()), RunCosts.grpo(dir(run).resolve("metrics.jsonl")));
+            ObjectNode info = Json.object().put("steps", r.stepsDone()).put("last_reward_mean", r.lastRewardMean())
+                    .put("guard", guard.name()).put("output", r.output().toString());
+            if (start != null) {
+                info.put("init_adapter", start.dir().toString()).put("reference", g.reference().key());
+            }
+            return new Done(info, RunCosts.grpo(dir(run).resolve("metrics.jsonl")));
         }
     }
 

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.thinksafe.ThinkSafeException;
 import io.thinksafe.model.LoraConfig;
+import io.thinksafe.generate.ModelSpec;
 import io.thinksafe.train.GrpoConfig;
+import io.thinksafe.train.GrpoTrainer;
+import io.thinksafe.train.InitAdapter;
 import io.thinksafe.train.TrainConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,16 +40,31 @@ import java.util.Set;
  * steering: prefix                   # prefix | suffix | risk | intent | a custom text with {prompt}
  * sampling: {max_new_tokens: 4096}   # temperature, top_p, top_k, min_p default to the family's; batch: sequences decoded together
  * train: {lora_r: 32, lora_alpha: 16, lr: 1e-5, epochs: 3, batch: 8}   # for grpo, batch counts prompts per step
- * grpo: {group: 8, temperature: 0.7, beta: 0.04, epsilon: 0.2}          # recipe grpo only; max_new_tokens as sampling's
+ * grpo: {group: 8, temperature: 0.7, beta: 0.04, epsilon: 0.2}          # recipes grpo and thinksafe_grpo; max_new_tokens as sampling's
  * seed: 0
  * </pre>
+ *
+ * <p>Beyond the paper (issue 16): {@code student: {url, dir, ...}} names a served student and its
+ * weights here ({@link ServedStudent}); {@code train.init_adapter} starts training from an adapter;
+ * {@code rounds: N} with {@code iterate} and {@code eval} makes ThinkSafe iterative ({@link Iterative});
+ * {@code recipe: thinksafe_grpo} runs GRPO from ThinkSafe's adapter ({@link WarmStart}). Loading checks
+ * the settings themselves; what they name (models, files, held-out prompts) is checked when a
+ * {@link Pipeline} opens the run, before its first stage ({@link RunChecks}).
+ *
+ * @param studentDir the student's weights here: its directory, or {@code student.dir} of a served one (null when not given)
+ * @param served     a served student's settings, or null when the student is a directory
+ * @param initAdapter the adapter training starts from ({@code train.init_adapter}), or null
  */
 public record RunConfig(Path file, Path runDir, String student, String teacher, List<String> guards, String guardPolicy,
                         Path promptFile, int promptSample, int promptLimit, Method method, SteeringTemplate steering,
-                        JsonNode sampling, TrainConfig train, long seed, ObjectNode normalized, RecipeOptions options) {
+                        JsonNode sampling, TrainConfig train, long seed, ObjectNode normalized, RecipeOptions options,
+                        Path studentDir, ServedStudent served, InitAdapter initAdapter) {
 
-    /** {@code recipe: grpo}: GRPO's settings and reward weights. */
-    public record Grpo(GrpoConfig config, double safetyWeight, double formatWeight) implements Method {
+    /**
+     * {@code recipe: grpo}: GRPO's settings and reward weights, and its KL reference when it starts from
+     * an adapter ({@code grpo.reference: init|base}; {@code init} by default).
+     */
+    public record Grpo(GrpoConfig config, double safetyWeight, double formatWeight, GrpoTrainer.Reference reference) implements Method {
         public static final String KEY = "grpo";
 
         @Override
@@ -61,12 +79,16 @@ public record RunConfig(Path file, Path runDir, String student, String teacher, 
     }
 
     private static final Set<String> GRPO_KEYS = Set.of("group", "temperature", "max_new_tokens", "beta", "epsilon", "iterations",
-            "loss_norm", "rollout_batch", "safety_weight", "format_weight");
+            "loss_norm", "rollout_batch", "safety_weight", "format_weight", "reference", "lr", "epochs", "batch");
 
     private static final Set<String> DISTILL_KEYS = Set.of("samples", "temperature", "max_new_tokens", "rollout_batch");
 
     private static final Set<String> KEYS = Set.of("run_dir", "student", "teacher", "guard", "guard_policy", "prompts",
-            "recipe", "steering", "sampling", "train", "seed", "eval", "grpo", "keep", "star1", "safepath", "safekey", "distill");
+            "recipe", "steering", "sampling", "train", "seed", "eval", "grpo", "keep", "star1", "safepath", "safekey", "distill",
+            "rounds", "iterate");
+
+    private static final Set<String> TRAIN_KEYS = Set.of("lora_r", "lora_alpha", "lora_dropout", "lora_targets", "lr", "epochs", "batch",
+            "micro_batch_tokens", "recompute", "max_tokens", "checkpoint_every", "full", "init_adapter");
 
     public static RunConfig load(Path file) {
         JsonNode root;
@@ -91,7 +113,8 @@ public record RunConfig(Path file, Path runDir, String student, String teacher, 
         String recipeKey = root.path("recipe").asText("thinksafe");
         boolean online = recipeKey.strip().equalsIgnoreCase(Grpo.KEY);
         boolean distill = recipeKey.strip().equalsIgnoreCase(OnPolicyDistill.KEY);
-        Recipe recipe = online || distill ? null : Recipe.parse(recipeKey);
+        boolean warm = WarmStart.matches(recipeKey);
+        Recipe recipe = online || distill ? null : warm ? WarmStart.RECIPE : Recipe.parse(recipeKey);
         String teacher = text(root, "teacher");
         if ((distill || recipe != null && recipe.teacher) && teacher == null) {
             throw new ThinkSafeException(where + ": recipe " + (distill ? OnPolicyDistill.KEY : recipe.key())
@@ -109,16 +132,53 @@ public record RunConfig(Path file, Path runDir, String student, String teacher, 
         } else if (g.isArray()) {
             g.forEach(x -> guards.add(resolveModel(base, x.asText())));
         }
-
-        String student = text(root, "student");
-        if (student == null) {
-            throw new ThinkSafeException(where + ": 'student' is missing (the model to align: a directory or URL)");
+        JsonNode st = root.path("student");
+        if (st.isMissingNode() || st.isNull()) {
+            throw new ThinkSafeException(where + ": 'student' is missing (the model to align: a directory, a URL, or "
+                    + "{url: URL, dir: DIR} for a served student whose weights are also here)");
+        }
+        String student;
+        Path studentDir;
+        ServedStudent served = null;
+        if (st.isObject()) {
+            served = ServedStudent.parse(st, base, where);
+            student = served != null ? served.url() : resolveModel(base, text(st, "dir"));
+            studentDir = served != null ? served.dir() : Path.of(student);
+        } else {
+            student = resolveModel(base, st.asText());
+            studentDir = ModelSpec.parse(student).isRemote() ? null : Path.of(student);
         }
         JsonNode t = root.path("train");
+        for (Iterator<String> it = t.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!TRAIN_KEYS.contains(k)) {
+                throw new ThinkSafeException(where + ": train: unknown setting '" + k + "' (known: "
+                        + String.join(", ", new java.util.TreeSet<>(TRAIN_KEYS)) + ")");
+            }
+        }
         boolean full = t.path("full").asBoolean(false);
         TrainConfig train = trainConfig(t, full, root.path("seed").asLong(0), recipe == null ? TrainConfig.paperDefaults().epochs()
                 : recipe.defaultEpochs, where);
+        InitAdapter init = null;
+        if (t.hasNonNull("init_adapter")) {
+            try {
+                init = InitAdapter.read(base.resolve(t.get("init_adapter").asText()).normalize());
+            } catch (ThinkSafeException e) {
+                throw new ThinkSafeException(where + ": train.init_adapter: " + e.getMessage());
+            }
+            train = init.applyTo(train, t.has("lora_r") || t.has("lora_alpha") || t.has("lora_targets"), where + ": train.init_adapter");
+        }
         Method method = recipe;
+        if (online || warm) {
+            if (full) {
+                throw new ThinkSafeException(where + ": recipe " + (warm ? WarmStart.KEY : Grpo.KEY) + " trains LoRA adapters "
+                        + "(GRPO's KL reference is the base with adapters off, or the start adapter); remove train.full");
+            }
+            Grpo settings = grpo(root.path("grpo"), root.path("sampling"), train, where);
+            method = warm ? new WarmStart(recipe, settings) : settings;
+        } else if (root.has("grpo")) {
+            throw new ThinkSafeException(where + ": 'grpo' settings need recipe: grpo or thinksafe_grpo (the recipe is " + recipeKey.strip() + ")");
+        }
         if (distill) {
             if (full) {
                 throw new ThinkSafeException(where + ": recipe onpolicy_distill trains LoRA adapters; remove train.full");
@@ -126,15 +186,6 @@ public record RunConfig(Path file, Path runDir, String student, String teacher, 
             method = distill(root.path("distill"), root.path("sampling"), train, where);
         } else if (root.has("distill")) {
             throw new ThinkSafeException(where + ": 'distill' settings need recipe: onpolicy_distill (the recipe is " + recipeKey.strip() + ")");
-        }
-        if (online) {
-            if (full) {
-                throw new ThinkSafeException(where + ": recipe grpo trains LoRA adapters (its KL reference is the base with adapters off); "
-                        + "remove train.full");
-            }
-            method = grpo(root.path("grpo"), root.path("sampling"), train, where);
-        } else if (root.has("grpo")) {
-            throw new ThinkSafeException(where + ": 'grpo' settings need recipe: grpo (the recipe is " + recipeKey.strip() + ")");
         }
         RecipeOptions options = RecipeOptions.parse(root, recipe, method.key(), base, where);
         // the guard filters or scores; on-policy distillation and STAR-1 with an LLM judge have no use for one
@@ -144,11 +195,13 @@ public record RunConfig(Path file, Path runDir, String student, String teacher, 
                     ? "star1.judge: guard scores traces with it" : "the judge that filters self-generated data") + ")");
         }
         Path runDir = base.resolve(root.path("run_dir").asText("runs/" + method.key()));
-        return new RunConfig(file, runDir, resolveModel(base, student), teacher == null ? null : resolveModel(base, teacher),
+        method = Iterative.parse(root, method, base, runDir, guards, where);
+        RunConfig cfg = new RunConfig(file, runDir, student, teacher == null ? null : resolveModel(base, teacher),
                 guards, root.path("guard_policy").asText("all"), base.resolve(promptFile),
                 prompts.path("sample").asInt(0), prompts.path("limit").asInt(0), method,
                 SteeringTemplate.parse(root.path("steering").asText("prefix")), root.path("sampling"), train,
-                root.path("seed").asLong(0), (ObjectNode) root, options);
+                root.path("seed").asLong(0), (ObjectNode) root, options, studentDir, served, init);
+        return cfg;
     }
 
     /** On-policy distillation's settings over the defaults (one sample a prompt at temperature 1). */
@@ -179,6 +232,22 @@ public record RunConfig(Path file, Path runDir, String student, String teacher, 
         return method instanceof OnPolicyDistill d ? d : null;
     }
 
+    /** The data recipe whose stages make a training set: the method itself, or the one it repeats or warms up with; null for GRPO. */
+    public Recipe recipe() {
+        if (method instanceof Recipe r) {
+            return r;
+        }
+        if (method instanceof Iterative i) {
+            return i.recipe();
+        }
+        return method instanceof WarmStart w ? w.recipe() : null;
+    }
+
+    /** Iterative ThinkSafe's settings, or null for a run of one round. */
+    public Iterative iterative() {
+        return method instanceof Iterative i ? i : null;
+    }
+
     /** The reference's GRPO settings, with what the config's {@code grpo} mapping changes. */
     private static Grpo grpo(JsonNode g, JsonNode sampling, TrainConfig train, String where) {
         if (!g.isMissingNode() && !g.isNull() && !g.isObject()) {
@@ -193,21 +262,24 @@ public record RunConfig(Path file, Path runDir, String student, String teacher, 
         }
         GrpoConfig d = GrpoConfig.paperDefaults();
         try {
-            GrpoConfig c = d.withTrain(train)
+            TrainConfig own = train.withSchedule(g.path("lr").asDouble(train.lr()), g.path("epochs").asInt(train.epochs()),
+                    g.path("batch").asInt(train.effectiveBatch()), train.seed());
+            GrpoConfig c = d.withTrain(own)
                     .withSampling(g.path("group").asInt(d.group()), g.path("temperature").asDouble(d.temperature()),
                             g.path("max_new_tokens").asInt(sampling.path("max_new_tokens").asInt(d.maxNewTokens())))
                     .withObjective(g.path("beta").asDouble(d.beta()), g.path("epsilon").asDouble(d.clip()),
                             g.path("iterations").asInt(d.iterations()), GrpoConfig.LossNorm.parse(g.path("loss_norm").asText("sequence")))
                     .withRolloutBatch(g.path("rollout_batch").asInt(d.rolloutBatch()));
-            return new Grpo(c, g.path("safety_weight").asDouble(1), g.path("format_weight").asDouble(1));
+            return new Grpo(c, g.path("safety_weight").asDouble(1), g.path("format_weight").asDouble(1),
+                    GrpoTrainer.Reference.parse(g.path("reference").asText("init")));
         } catch (ThinkSafeException e) {
             throw new ThinkSafeException(where + ": grpo: " + e.getMessage());
         }
     }
 
-    /** GRPO's settings when the run is GRPO's, else null. */
+    /** GRPO's settings when the run has a GRPO stage (recipes grpo and thinksafe_grpo), else null. */
     public Grpo grpo() {
-        return method instanceof Grpo g ? g : null;
+        return method instanceof Grpo g ? g : method instanceof WarmStart w ? w.grpo() : null;
     }
 
     /** {@code epochs}: the method's default when the config gives none (the paper's Table 4 for the baselines). */
@@ -248,6 +320,9 @@ public record RunConfig(Path file, Path runDir, String student, String teacher, 
 
     /** URLs and format prefixes stay as they are; directories are made absolute against the config's folder. */
     static String resolveModel(Path base, String spec) {
+        if (spec == null) {
+            throw new ThinkSafeException("a model is missing (a directory or URL)");
+        }
         String prefix = "";
         String rest = spec;
         for (String p : new String[] {"llama-guard:", "wildguard:"}) {

@@ -89,6 +89,40 @@ final class RunCosts {
         return Json.object().put("judge_tokens", inputs.isEmpty() ? 0 : guard.tokensRead(inputs));
     }
 
+    /** A probe: its generations' tokens and what the guard read, with the time of each part in this session. */
+    static ObjectNode probe(Guard guard, Path generations, Path judged, double generationSeconds, double judgingSeconds) {
+        ObjectNode o = generation(generations);
+        o.setAll(judging(guard, judged));
+        o.put("train_tokens", 0L);
+        o.putObject("phase_seconds").put("generation", generationSeconds).put("judging", judgingSeconds);
+        return o;
+    }
+
+    /** The cost of the stages of one round ({@code -r} keys; round 1's plain names), evaluation left out. */
+    static ObjectNode round(JsonNode stages, int round) {
+        double seconds = 0;
+        long[] sums = new long[TOKENS.size()];
+        for (Iterator<Map.Entry<String, JsonNode>> it = stages.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            StageRun s = StageRun.parse(e.getKey());
+            if (s.round() != round || s.stage() == Stage.EVAL) {
+                continue;
+            }
+            JsonNode c = e.getValue().path("cost");
+            seconds += c.path("seconds").asDouble(0);
+            for (int i = 0; i < TOKENS.size(); i++) {
+                sums[i] += c.path(TOKENS.get(i)).asLong(0);
+            }
+        }
+        ObjectNode o = Json.object().put("seconds", seconds);
+        long all = 0;
+        for (int i = 0; i < TOKENS.size(); i++) {
+            o.put(TOKENS.get(i), sums[i]);
+            all += sums[i];
+        }
+        return o.put("tokens", all);
+    }
+
     /** SFT: the tokens of every step's examples (prompt and response, each through forward and backward once). */
     static ObjectNode sft(Path metrics) {
         long tokens = 0;
@@ -131,10 +165,19 @@ final class RunCosts {
         long[] sums = new long[TOKENS.size()];
         ObjectNode phases = Json.object();
         boolean complete = true;
+        double evaluation = 0;
+        boolean evaluated = false;
         for (Iterator<Map.Entry<String, JsonNode>> it = stages.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode c = e.getValue().path("cost");
-            complete &= e.getValue().path("status").asText().equals("done");
+            String status = e.getValue().path("status").asText();
+            complete &= status.equals("done") || status.equals("skipped");
+            if (StageRun.parse(e.getKey()).stage() == Stage.EVAL) {
+                // measuring a round's model is not part of making it: apart from the method's cost
+                evaluation += c.path("seconds").asDouble(0);
+                evaluated = true;
+                continue;
+            }
             double s = c.path("seconds").asDouble(0);
             seconds += s;
             for (int i = 0; i < TOKENS.size(); i++) {
@@ -162,6 +205,9 @@ final class RunCosts {
         t.put("tokens", all);
         t.set("phase_seconds", phases);
         t.put("complete", complete);
+        if (evaluated) {
+            t.put("evaluation_seconds", evaluation);
+        }
         return t;
     }
 

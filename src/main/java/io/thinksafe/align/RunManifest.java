@@ -36,8 +36,17 @@ public final class RunManifest {
     }
 
     public static RunManifest open(Path runDir, JsonNode config, Map<String, String> inputs, List<String> stages, boolean force) {
+        return open(runDir, config, config, inputs, stages, force);
+    }
+
+    /**
+     * As above, with {@code identity} the part of the configuration that must not change between sessions
+     * (where servers are and how long to wait for them may); the manifest keeps the latest full {@code config}.
+     */
+    public static RunManifest open(Path runDir, JsonNode config, JsonNode identity, Map<String, String> inputs, List<String> stages,
+                                   boolean force) {
         Path file = runDir.resolve("manifest.json");
-        String configHash = sha256(Json.compact(canonical(config)));
+        String configHash = sha256(Json.compact(canonical(identity)));
         ObjectNode fresh = Json.object();
         fresh.put("tool", TOOL);
         fresh.set("config", config);
@@ -58,6 +67,7 @@ public final class RunManifest {
                 }
             });
             if (changes.isEmpty()) {
+                old.set("config", config);
                 return new RunManifest(file, old);
             }
             if (!force) {
@@ -75,6 +85,27 @@ public final class RunManifest {
 
     public boolean done(String stage) {
         return data.path("stages").path(stage).path("status").asText().equals("done");
+    }
+
+    /** Done, or skipped because an iterative run stopped early: nothing more to do for it. */
+    public boolean settled(String stage) {
+        String status = data.path("stages").path(stage).path("status").asText();
+        return status.equals("done") || status.equals("skipped");
+    }
+
+    /** Marks a stage that will not run (an iterative run stopped before its round), and updates the run's cost totals. */
+    void skip(String stage, String reason, String method) {
+        ObjectNode s = (ObjectNode) data.path("stages").path(stage);
+        s.put("status", "skipped");
+        s.put("reason", reason);
+        data.set("cost", RunCosts.totals(data.path("stages"), method));
+        save();
+    }
+
+    /** Sets a top-level field (e.g. an iterative run's {@code rounds} table) and saves. */
+    void put(String field, JsonNode value) {
+        data.set(field, value);
+        save();
     }
 
     public void start(String stage) {

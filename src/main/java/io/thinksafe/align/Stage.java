@@ -24,7 +24,14 @@ public enum Stage {
     /** GRPO, the online baseline: sampling, judging and learning in one loop ({@code phase_seconds} of its own). */
     GRPO("other"),
     /** On-policy distillation: the student samples, the teacher scores every token, reverse KL; one loop like GRPO's. */
-    DISTILL("other");
+    DISTILL("other"),
+    /**
+     * Iterative ThinkSafe's early-stop measure: one unsteered sample of each held-out harmful prompt from
+     * the round's model, judged ({@code phase_seconds} of its own).
+     */
+    PROBE("other"),
+    /** The round's model through the evaluation suites (the run config's {@code eval}); not part of the method's cost. */
+    EVAL("evaluation");
 
     /** A data recipe's stages, in order. */
     public static final List<StageRun> OFFLINE = List.of(new StageRun(GENERATE, 1), new StageRun(FILTER, 1),

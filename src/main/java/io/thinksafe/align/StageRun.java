@@ -3,14 +3,16 @@ package io.thinksafe.align;
 import io.thinksafe.ThinkSafeException;
 
 /**
- * One stage in a run's plan: the stage and its round (1, then 2, 3, … when a method repeats it).
+ * One stage in a run's plan: the stage and its round (1, then 2, 3, … when a method repeats it; 0 for
+ * what an iterative run measures on the student before any training).
  * Its key names its entry in {@code manifest.json} and its folder in the run directory: the stage's
- * own name in the first round ({@code train}, as every run directory has it), {@code train-2} after.
+ * own name in the first round ({@code train}, as every run directory has it), {@code train-2} after,
+ * {@code probe-0} before.
  */
 public record StageRun(Stage stage, int round) {
     public StageRun {
-        if (round < 1) {
-            throw new IllegalArgumentException("rounds count from 1, got " + round);
+        if (round < 0) {
+            throw new IllegalArgumentException("rounds count from 0 (before training) and 1, got " + round);
         }
     }
 
@@ -33,7 +35,7 @@ public record StageRun(Stage stage, int round) {
             round = Integer.parseInt(key.substring(dash + 1));
         }
         for (Stage s : Stage.values()) {
-            if (s.key().equals(name) && round >= 1) {
+            if (s.key().equals(name) && round >= 0) {
                 return new StageRun(s, round);
             }
         }

@@ -20,8 +20,24 @@ final class DemoCommand implements Runnable {
 
     @Option(names = "--methods", split = ",", paramLabel = "NAME",
             description = "Methods to compare, or all (default: initial, thinksafe, rejection_sampling, without_reasoning, direct_refusal, "
-                    + "teacher, grpo, star1, safepath, onpolicy_distill; all adds safechain and safekey).")
+                    + "teacher, grpo, star1, safepath, onpolicy_distill; all adds safechain and safekey; also thinksafe_iterative (rounds "
+                    + "with a held-out probe and per-round evaluation) and thinksafe_grpo (GRPO from ThinkSafe's adapter, compared with "
+                    + "grpo at equal GRPO steps)).")
     List<String> methods;
+
+    @Option(names = "--seed", description = "Seed of every run, sample and evaluation (default: ${DEFAULT-VALUE}).")
+    long seed = MicroworldDemo.Options.defaults(null, null).seed();
+
+    @Option(names = "--rounds", defaultValue = "3", description = "Rounds of thinksafe_iterative (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--round-mode", paramLabel = "continue|restart",
+            description = "How thinksafe_iterative's later rounds train (default: the run config's default).")
+    String roundMode;
+
+    @Option(names = "--min-gain", description = "thinksafe_iterative's early stop: the least gain in held-out safe rate to go on "
+            + "(default: ${DEFAULT-VALUE}).")
+    double minGain = io.thinksafe.align.Iterative.DEFAULT_MIN_GAIN;
 
     @Option(names = "--lr", description = "LoRA learning rate (default: ${DEFAULT-VALUE}; tiny models need far more than the paper's 1e-5).")
     double lr = MicroworldDemo.Options.defaults(null, null).lr();
@@ -33,9 +49,8 @@ final class DemoCommand implements Runnable {
     public void run() {
         Path w = world != null ? world : Path.of(System.getProperty("thinksafe.home", ".")).resolve("microworld");
         MicroworldDemo.Options d = MicroworldDemo.Options.defaults(w, out);
-        MicroworldDemo.Options o = new MicroworldDemo.Options(w, out, methods != null ? MicroworldDemo.expand(methods) : d.methods(), lr,
-                d.epochs(), samples,
-                d.maxNewTokens(), d.seed());
+        MicroworldDemo.Options o = new MicroworldDemo.Options(w, out, methods != null ? MicroworldDemo.expand(methods) : d.methods(), lr, d.epochs(), samples,
+                d.maxNewTokens(), seed).withRounds(rounds, roundMode, minGain);
         System.out.print(MicroworldDemo.table(new MicroworldDemo(o, System.err).run()));
     }
 }

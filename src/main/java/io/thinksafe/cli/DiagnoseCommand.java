@@ -25,6 +25,9 @@ final class DiagnoseCommand implements Runnable {
     @Option(names = "--model", required = true, description = "The student: a model directory or URL.")
     String model;
 
+    @picocli.CommandLine.Mixin
+    SharedOptions.AdapterOption adapter;
+
     @Option(names = "--guard", required = true, description = "Judge(s): DIR or URL, optionally prefixed llama-guard: or wildguard:.")
     List<String> guards;
 
@@ -49,6 +52,10 @@ final class DiagnoseCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "0")
     long seed;
 
+    private Generators.Options withAdapter(Generators.Options d) {
+        return new Generators.Options(adapter.adapter, d.engine(), d.templateExtras(), d.remote(), d.listener(), d.log());
+    }
+
     @Override
     public void run() {
         List<Prompt> harmful = PromptSet.requireLabels(PromptSet.read(in), in).stream().filter(Prompt::harmful).toList();
@@ -56,7 +63,7 @@ final class DiagnoseCommand implements Runnable {
             throw new io.thinksafe.ThinkSafeException(in + ": no prompt is labelled harmful");
         }
         harmful = PromptSet.sample(harmful, sample, seed);
-        try (Generator g = Generators.open(model, Generators.Options.defaults());
+        try (Generator g = Generators.open(model, withAdapter(Generators.Options.defaults()));
              Guard guard = Guards.open(guards, Guards.Format.LLAMA_GUARD, GuardEnsemble.Policy.ALL, Guards.Remote.defaults())) {
             SamplingParams s = g.family().defaultSampling(maxNewTokens, seed);
             Diagnose.Result r = Diagnose.run(g, guard, harmful, k, SteeringTemplate.parse(steering), s, seed, out);

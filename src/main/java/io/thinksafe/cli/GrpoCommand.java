@@ -9,6 +9,7 @@ import io.thinksafe.guard.Guard;
 import io.thinksafe.model.LoraConfig;
 import io.thinksafe.train.GrpoConfig;
 import io.thinksafe.train.GrpoTrainer;
+import io.thinksafe.train.InitAdapter;
 import io.thinksafe.train.Rewards;
 import io.thinksafe.train.TrainConfig;
 import java.nio.file.Path;
@@ -43,6 +44,17 @@ final class GrpoCommand implements Runnable {
 
     @Option(names = "--out", required = true, description = "Run folder: adapter/, metrics.jsonl, checkpoints/.")
     Path out;
+
+    @Option(names = "--init-adapter", paramLabel = "DIR",
+            description = "Start from this PEFT LoRA adapter (e.g. ThinkSafe's); its rank, alpha and target modules become the run's.")
+    Path initAdapter;
+
+    @Option(names = "--reference", defaultValue = "init", paramLabel = "init|base",
+            description = "KL reference with --init-adapter: init (the start adapter, frozen; default) or base (adapters off).")
+    String reference;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--resume", description = "Continue from the newest checkpoint in --out.")
     boolean resume;
@@ -86,10 +98,18 @@ final class GrpoCommand implements Runnable {
                     + "so rollouts run in this process; give the model's directory (the --guard may be a server)");
         }
         GrpoConfig cfg = config();
+        GrpoTrainer.Reference ref = GrpoTrainer.Reference.parse(reference);
+        InitAdapter init = initAdapter == null ? null : InitAdapter.read(initAdapter);
+        if (init != null) {
+            cfg = cfg.withTrain(init.applyTo(cfg.train(), TrainCommand.loraShapeGiven(spec), "--init-adapter"));
+        }
         List<Prompt> all = PromptSet.limit(PromptSet.read(prompts), limit);
         try (Guard guard = judge.open(guardServedModel, guardApiKeyEnv); LocalModel m = io.thinksafe.train.TrainMemory.load(ModelSpec.parse(model).dir(), cfg, 512)) {
-            GrpoTrainer.Result res = new GrpoTrainer(m, cfg, Rewards.reference(guard, safetyWeight, formatWeight), out)
-                    .trainUntilStopped(all, resume, steps);
+            GrpoTrainer trainer = new GrpoTrainer(m, cfg, Rewards.reference(guard, safetyWeight, formatWeight), out);
+            if (init != null) {
+                trainer.startFrom(init, ref);
+            }
+            GrpoTrainer.Result res = trainer.trainUntilStopped(all, resume, steps);
             System.err.printf("grpo: %d/%d steps, last mean reward %.4f%s%n", res.stepsDone(), res.totalSteps(), res.lastRewardMean(),
                     res.output() != null ? " -> " + res.output() : " (stopped early; rerun with --resume to continue)");
         }

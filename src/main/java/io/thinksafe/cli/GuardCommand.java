@@ -37,12 +37,16 @@ final class GuardCommand implements Runnable {
     @Option(names = "--api-key-env", description = "Environment variable holding the server's API key (default OPENAI_API_KEY).")
     String apiKeyEnv;
 
+    @Option(names = "--adapter", paramLabel = "DIR",
+            description = "PEFT LoRA adapter on the judge (one local --guard), kept unmerged as generate --adapter does.")
+    Path adapter;
+
     @Mixin
     SharedOptions.InOut io;
 
     @Override
     public void run() {
-        try (Guard guard = judge.open(servedModel, apiKeyEnv)) {
+        try (Guard guard = judge.open(servedModel, apiKeyEnv, adapter)) {
             List<ObjectNode> judged = GuardJob.run(guard, io.in, io.out, io.limit, promptOnly);
             System.out.print(GuardSummary.table(judged));
             if (guard instanceof GuardEnsemble e) {

@@ -43,6 +43,11 @@ final class GuardOptions {
 
     /** The judge (an ensemble when several are given). */
     Guard open(String servedModel, String apiKeyEnv) {
-        return Guards.open(guards, Guards.parseFormat(format), policy(), remote(servedModel, apiKeyEnv));
+        return open(servedModel, apiKeyEnv, null);
+    }
+
+    /** The judge with a PEFT adapter on it (one local judge only), or without when {@code adapter} is null. */
+    Guard open(String servedModel, String apiKeyEnv, java.nio.file.Path adapter) {
+        return Guards.open(guards, Guards.parseFormat(format), policy(), remote(servedModel, apiKeyEnv), adapter);
     }
 }

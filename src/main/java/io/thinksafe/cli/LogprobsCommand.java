@@ -16,6 +16,9 @@ final class LogprobsCommand implements Runnable {
     SharedOptions.Model model;
 
     @Mixin
+    SharedOptions.AdapterOption adapter;
+
+    @Mixin
     SharedOptions.InOut io;
 
     @Option(names = "--batch-tokens", defaultValue = "4096", description = "Tokens per forward pass.")
@@ -24,7 +27,7 @@ final class LogprobsCommand implements Runnable {
     @Override
     public void run() {
         // servers have no standard way to report the log-probs of given text, so this stays local
-        try (LocalModel m = LocalModel.load(model.localDir("logprobs"))) {
+        try (LocalModel m = LocalModel.load(model.localDir("logprobs"), adapter.adapter)) {
             int n = LogprobsJob.run(m, io.in, io.out, io.limit, batchTokens);
             System.err.printf("logprobs: %d records -> %s%n", n, io.out);
         }

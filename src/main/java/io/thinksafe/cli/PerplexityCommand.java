@@ -16,11 +16,14 @@ final class PerplexityCommand implements Runnable {
     SharedOptions.Model model;
 
     @Mixin
+    SharedOptions.AdapterOption adapter;
+
+    @Mixin
     SharedOptions.InOut io;
 
     @Override
     public void run() {
-        try (LocalModel m = LocalModel.load(model.localDir("perplexity"))) {
+        try (LocalModel m = LocalModel.load(model.localDir("perplexity"), adapter.adapter)) {
             PerplexityJob.Summary s = PerplexityJob.run(m, io.in, io.out, io.limit);
             System.out.printf(Locale.ROOT, "perplexity %.4f over %d tokens of %d examples -> %s%n", s.perplexity(), s.tokens(),
                     s.examples(), io.out);

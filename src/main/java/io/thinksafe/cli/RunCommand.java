@@ -11,7 +11,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "The ThinkSafe pipeline from a YAML config: generate, filter, build, train (or, with recipe: grpo, one GRPO "
-                + "stage). Kill it and rerun: it resumes. The manifest records what each stage cost.")
+                + "stage; recipe: thinksafe_grpo adds GRPO from ThinkSafe's adapter; rounds: N repeats ThinkSafe with a held-out "
+                + "probe and early stop). Kill it and rerun: it resumes. The manifest records what each stage cost.")
 final class RunCommand implements Runnable {
     @picocli.CommandLine.Mixin
     SharedOptions.KvBudget kvBudget;
@@ -19,7 +20,8 @@ final class RunCommand implements Runnable {
     @Parameters(index = "0", description = "Run configuration (YAML).")
     Path config;
 
-    @Option(names = "--stage", description = "Run only this stage: generate, filter, build or train (grpo for recipe: grpo).")
+    @Option(names = "--stage", description = "Run only this stage: generate, filter, build or train (grpo for recipe: grpo; "
+            + "probe-0, generate-2, train-2, probe-2, eval-2, … in an iterative run).")
     String stage;
 
     @Option(names = "--force", description = "Start the run over when its config or inputs changed.")

@@ -3,6 +3,7 @@ package io.thinksafe.cli;
 import io.thinksafe.ThinkSafeException;
 import io.thinksafe.generate.LocalModel;
 import io.thinksafe.model.LoraConfig;
+import io.thinksafe.train.InitAdapter;
 import io.thinksafe.train.SftData;
 import io.thinksafe.train.SftExample;
 import io.thinksafe.train.SftTrainer;
@@ -28,6 +29,14 @@ final class TrainCommand implements Runnable {
     @Option(names = "--resume", description = "Continue from the newest checkpoint in --out.")
     boolean resume;
 
+    @Option(names = "--init-adapter", paramLabel = "DIR",
+            description = "Start from this PEFT LoRA adapter's weights instead of fresh ones; its rank, alpha and target modules "
+                    + "become the run's (the --lora-* flags may be left out; given, they must match).")
+    Path initAdapter;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--full", description = "Train every weight instead of LoRA adapters.")
     boolean full;
 
@@ -50,6 +59,12 @@ final class TrainCommand implements Runnable {
     @Option(names = "--max-steps", defaultValue = "0", description = "Stop (resumably) after N steps this run (0 = run to the end).") int maxSteps;
     @Option(names = "--seed", defaultValue = "0") long seed;
 
+    /** Whether the command line named a LoRA shape itself (rank, alpha or targets). */
+    static boolean loraShapeGiven(picocli.CommandLine.Model.CommandSpec spec) {
+        var parsed = spec.commandLine().getParseResult();
+        return parsed.hasMatchedOption("--lora-r") || parsed.hasMatchedOption("--lora-alpha") || parsed.hasMatchedOption("--lora-targets");
+    }
+
     @Override
     public void run() {
         LoraConfig lora = null;
@@ -60,11 +75,22 @@ final class TrainCommand implements Runnable {
                 throw new ThinkSafeException(e.getMessage());
             }
         }
+        if (full && initAdapter != null) {
+            throw new ThinkSafeException("--init-adapter " + initAdapter + " starts LoRA training from an adapter; it cannot go with --full");
+        }
         TrainConfig cfg = TrainConfig.paperDefaults().withLora(lora).withSchedule(lr, epochs, batch, seed)
                 .withMemory(microTokens, recompute, maxTokens).withCheckpoints(every, keep).withCompletionOnly(!allTokens);
+        InitAdapter init = initAdapter == null ? null : InitAdapter.read(initAdapter);
+        if (init != null) {
+            cfg = init.applyTo(cfg, loraShapeGiven(spec), "--init-adapter");
+        }
         List<SftExample> examples = SftData.read(data, kl);
         try (LocalModel m = io.thinksafe.train.TrainMemory.load(model.localDir("train"), cfg)) {
-            SftTrainer.Result res = new SftTrainer(m, cfg, out).trainUntilStopped(examples, resume, maxSteps);
+            SftTrainer trainer = new SftTrainer(m, cfg, out);
+            if (init != null) {
+                trainer.startFrom(init);
+            }
+            SftTrainer.Result res = trainer.trainUntilStopped(examples, resume, maxSteps);
             System.err.printf("train: %d/%d steps, last loss %.4f%s%n", res.stepsDone(), res.totalSteps(), res.lastLoss(),
                     res.output() != null ? " -> " + res.output()
                             : " (stopped early; rerun with --resume to continue)");

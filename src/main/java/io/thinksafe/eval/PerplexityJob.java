@@ -59,7 +59,7 @@ public final class PerplexityJob {
         }
         AtomicFiles.writeString(out, lines.toString());
         Summary s = new Summary(Math.exp(totalNll / Math.max(1, totalTokens)), totalNll, totalTokens, examples.size());
-        ObjectNode summary = Json.object().put("dataset", in.toString()).put("model", model.name())
+        ObjectNode summary = Json.object().put("dataset", in.toString()).put("model", model.nameWithAdapter())
                 .put("perplexity", s.perplexity()).put("nll", s.nll()).put("n_tokens", s.tokens()).put("examples", s.examples());
         Json.writePretty(out.resolveSibling(out.getFileName() + ".summary.json"), summary);
         return s;

@@ -30,6 +30,7 @@ public final class LocalModel implements AutoCloseable {
     private final Set<Integer> eosIds;
     private final ModelFamily family;
     private final MemoryBudget.Plan memory;
+    private Path adapter;
 
     private LocalModel(Checkpoint checkpoint, Transformer transformer, Tokenizer tokenizer, ChatTemplate template,
                        Set<Integer> eosIds, MemoryBudget.Plan memory) {
@@ -92,7 +93,9 @@ public final class LocalModel implements AutoCloseable {
             release(plan);
             throw new ThinkSafeException(dir + ": no end-of-sequence token (eos_token_id in config.json or generation_config.json)");
         }
-        return new LocalModel(ckpt, t, tok, template, eos, plan);
+        LocalModel m = new LocalModel(ckpt, t, tok, template, eos, plan);
+        m.adapter = adapter;
+        return m;
     }
 
     private static void release(MemoryBudget.Plan plan) {
@@ -124,6 +127,16 @@ public final class LocalModel implements AutoCloseable {
 
     public String name() {
         return checkpoint.dir().getFileName().toString();
+    }
+
+    /** The PEFT adapter loaded on top (kept unmerged), or null. */
+    public Path adapter() {
+        return adapter;
+    }
+
+    /** The name records carry: the directory's, with the adapter's as {@code base+adapter} when one is loaded. */
+    public String nameWithAdapter() {
+        return Generators.nameWithAdapter(name(), adapter);
     }
 
     public Checkpoint checkpoint() {

@@ -42,13 +42,26 @@ public final class Guards {
 
     /** One judge per spec (an ensemble when there are several). */
     public static Guard open(List<String> specs, Format defaultFormat, GuardEnsemble.Policy policy, Remote remote) {
+        return open(specs, defaultFormat, policy, remote, null);
+    }
+
+    /**
+     * One judge per spec, with a PEFT LoRA {@code adapter} on the judge (kept unmerged, as
+     * {@code generate --adapter} does). An adapter needs exactly one judge, in a local directory: a
+     * server holds its adapters itself.
+     */
+    public static Guard open(List<String> specs, Format defaultFormat, GuardEnsemble.Policy policy, Remote remote, Path adapter) {
         if (specs.isEmpty()) {
             throw new ThinkSafeException("no guard given (--guard DIR|URL)");
+        }
+        if (adapter != null && specs.size() != 1) {
+            throw new ThinkSafeException("--adapter " + adapter + ": an adapter goes on one judge; " + specs.size()
+                    + " judges were given (--guard)");
         }
         List<Guard> guards = new ArrayList<>();
         try {
             for (String spec : specs) {
-                guards.add(open(spec, defaultFormat, remote));
+                guards.add(open(spec, defaultFormat, remote, adapter));
             }
         } catch (RuntimeException e) {
             guards.forEach(Guard::close);
@@ -58,6 +71,10 @@ public final class Guards {
     }
 
     static Guard open(String spec, Format defaultFormat, Remote remote) {
+        return open(spec, defaultFormat, remote, null);
+    }
+
+    static Guard open(String spec, Format defaultFormat, Remote remote, Path adapter) {
         Format format = defaultFormat;
         String target = spec;
         for (String prefix : new String[] {"llama-guard:", "wildguard:"}) {
@@ -70,6 +87,10 @@ public final class Guards {
         GuardBackend backend;
         ChatTemplate template = null;
         if (where.isRemote()) {
+            if (adapter != null) {
+                throw new ThinkSafeException("--adapter " + adapter + ": the judge " + target + " is a server, which holds its adapters "
+                        + "itself (vLLM: --enable-lora --lora-modules NAME=DIR); name the adapter with --served-model");
+            }
             Remote how = remote != null ? remote : Remote.defaults();
             Generators.Remote r = how.client();
             OpenAiClient client = OpenAiClient.open(new OpenAiClient.Config(where.urls(), r.apiKey(), r.servedModel(),
@@ -77,7 +98,7 @@ public final class Guards {
             backend = new RemoteGuardBackend(client, how.contextTokens(), how.topLogprobs());
         } else {
             Path dir = where.dir();
-            LocalModel model = LocalModel.load(dir, null, io.thinksafe.model.MemoryBudget.Workload.judge());
+            LocalModel model = LocalModel.load(dir, adapter, io.thinksafe.model.MemoryBudget.Workload.judge());
             backend = new LocalGuardBackend(model, LocalEngine.Options.defaults(), true);
             template = Files.exists(dir.resolve("tokenizer_config.json")) ? model.template() : null;
         }

@@ -27,7 +27,7 @@ public final class LocalGuardBackend implements GuardBackend {
 
     @Override
     public String name() {
-        return model.name();
+        return model.nameWithAdapter();
     }
 
     @Override

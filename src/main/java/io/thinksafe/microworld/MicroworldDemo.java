@@ -58,7 +58,14 @@ public final class MicroworldDemo {
     public static final List<String> DEFAULT_METHODS = METHODS.stream().filter(m -> !m.equals("safechain") && !m.equals("safekey")).toList();
     /** The baselines whose epochs come from the paper's Table 4 (the recipe's default) rather than the demo's. */
     static final List<String> TABLE_4 = List.of("direct_refusal", "safechain", "star1", "safekey", "safepath");
+    /**
+     * Beyond the paper, on request ({@code --methods}): iterative ThinkSafe ({@code rounds}, a held-out
+     * probe, evaluation of every round) and GRPO warm-started from ThinkSafe's adapter.
+     */
+    public static final List<String> EXTRA_METHODS = List.of("thinksafe_iterative", "thinksafe_grpo");
     static final int DIAGNOSE_PROMPTS = 60;
+    /** Held-out harmful prompts of the iterative run's early-stop probe. */
+    static final int HELDOUT = 100;
 
     /**
      * @param world       a folder written by {@code thinksafe microworld build}
@@ -68,9 +75,18 @@ public final class MicroworldDemo {
      * @param samples     samples per reasoning problem
      */
     public record Options(Path world, Path out, List<String> methods, double lr, int epochs, int samples, int maxNewTokens,
-                          long seed) {
+                          long seed, int rounds, String roundMode, double minGain) {
+        public Options(Path world, Path out, List<String> methods, double lr, int epochs, int samples, int maxNewTokens, long seed) {
+            this(world, out, methods, lr, epochs, samples, maxNewTokens, seed, 3, null, io.thinksafe.align.Iterative.DEFAULT_MIN_GAIN);
+        }
+
         public static Options defaults(Path world, Path out) {
             return new Options(world, out, DEFAULT_METHODS, 2e-3, 3, 4, 256, 0);
+        }
+
+        /** The iterative method's rounds, training mode (null: the default) and early-stop gain. */
+        public Options withRounds(int n, String mode, double gain) {
+            return new Options(world, out, methods, lr, epochs, samples, maxNewTokens, seed, n, mode, gain);
         }
     }
 
@@ -86,9 +102,13 @@ public final class MicroworldDemo {
         this.o = o;
         this.log = log;
         for (String m : o.methods()) {
-            if (!METHODS.contains(m)) {
-                throw new ThinkSafeException("unknown method '" + m + "' (known: " + String.join(", ", METHODS) + ")");
+            if (!METHODS.contains(m) && !EXTRA_METHODS.contains(m)) {
+                throw new ThinkSafeException("unknown method '" + m + "' (known: " + String.join(", ", METHODS) + "; and "
+                        + String.join(", ", EXTRA_METHODS) + ")");
             }
+        }
+        if (o.methods().contains("thinksafe_grpo") && !o.methods().contains("grpo")) {
+            throw new ThinkSafeException("thinksafe_grpo is compared with plain GRPO at equal GRPO steps: add grpo to --methods");
         }
         for (String part : List.of("build.json", "student/config.json", "teacher/config.json", "llama-guard/config.json",
                 "wildguard/config.json", "data/prompts.jsonl")) {
@@ -130,6 +150,15 @@ public final class MicroworldDemo {
                 if (m.equals("grpo") || m.equals("onpolicy_distill")) {
                     // online: no training set to measure
                     adapters.put(m, runDir.resolve(m.equals("grpo") ? "grpo/adapter" : "distill/adapter"));
+                } else if (m.equals("thinksafe_grpo")) {
+                    adapters.put(m, runDir.resolve("grpo/adapter"));
+                    trainingSets.put(m, runDir.resolve("build/train.jsonl")); // the ThinkSafe data it warms up on
+                } else if (m.equals("thinksafe_iterative")) {
+                    // the round the run kept, and the data that round trained on
+                    JsonNode rounds = Json.read(runDir.resolve("manifest.json")).path("rounds");
+                    int k = rounds.path("final_round").asInt();
+                    adapters.put(m, Path.of(rounds.path("final_adapter").asText()));
+                    trainingSets.put(m, runDir.resolve(k == 1 ? "build" : "build-" + k).resolve("train.jsonl"));
                 } else {
                     adapters.put(m, runDir.resolve("train/adapter"));
                     trainingSets.put(m, runDir.resolve("build/train.jsonl"));
@@ -181,6 +210,13 @@ public final class MicroworldDemo {
                 row.putNull("train_perplexity");
             }
         });
+        if (o.methods().contains("thinksafe_iterative")) {
+            summary.set("rounds", Json.read(o.out().resolve("runs/thinksafe_iterative/manifest.json")).path("rounds"));
+        }
+        if (o.methods().contains("thinksafe_grpo")) {
+            summary.set("warm_start", io.thinksafe.report.WarmStartSection.compare(o.out().resolve("runs/thinksafe_grpo"),
+                    o.out().resolve("runs/grpo")));
+        }
         JsonNode ts = methods.path("thinksafe");
         for (String online : List.of("grpo", "onpolicy_distill")) {
             JsonNode rl = methods.path(online);
@@ -236,10 +272,24 @@ public final class MicroworldDemo {
         }
         y.append("guard: [").append(llamaGuard()).append("]\n");
         y.append("prompts: {file: ").append(o.world().resolve("data/prompts.jsonl").toAbsolutePath()).append("}\n");
-        y.append("recipe: ").append(method).append('\n');
+        y.append("recipe: ").append(method.equals("thinksafe_iterative") ? "thinksafe" : method).append('\n');
         y.append("steering: prefix\n");
         y.append("sampling: {max_new_tokens: ").append(o.maxNewTokens()).append(", batch: 64}\n");
-        if (method.equals("grpo")) {
+        if (method.equals("thinksafe_iterative")) {
+            // held-out harmful prompts drawn from the world's training side, none of them a training prompt; every round evaluated
+            y.append("rounds: ").append(o.rounds()).append('\n');
+            y.append("iterate: {").append(o.roundMode() != null ? "mode: " + o.roundMode() + ", " : "")
+                    .append(String.format(Locale.ROOT, "min_gain: %s, heldout: %d, heldout_file: %s}%n", o.minGain(), HELDOUT, heldOutFile()));
+            y.append("eval: {data: ").append(o.world().resolve("data").toAbsolutePath())
+                    .append(", benchmarks: [harmbench, wildjailbreak, xstest, gsm8k, math500], refusal_guard: ").append(wildGuard())
+                    .append(", samples: ").append(o.samples()).append(", max_new_tokens: ").append(o.maxNewTokens()).append("}\n");
+        }
+        if (method.equals("thinksafe_grpo")) {
+            // ThinkSafe as thinksafe's, then GRPO as grpo's (one pass, 8 prompts x 8 samples a step): equal GRPO steps
+            y.append(String.format(Locale.ROOT, "train: {lr: %s, epochs: %d, batch: 8, lora_r: 32, lora_alpha: 16}%n", o.lr(), o.epochs()));
+            y.append(String.format(Locale.ROOT, "grpo: {group: 8, temperature: 0.7, beta: 0.04, epsilon: 0.2, rollout_batch: 64, lr: %s, "
+                    + "epochs: 1, batch: 8, reference: init}%n", o.lr()));
+        } else if (method.equals("grpo")) {
             // one pass over the prompts, 8 prompts x 8 samples a step: the reference's GRPO, sized to the world
             y.append(String.format(Locale.ROOT, "train: {lr: %s, epochs: 1, batch: 8, lora_r: 32, lora_alpha: 16}%n", o.lr()));
             y.append("grpo: {group: 8, temperature: 0.7, beta: 0.04, epsilon: 0.2, rollout_batch: 64}\n");
@@ -260,6 +310,33 @@ public final class MicroworldDemo {
     /** The shipped STAR-1 policy folder of this installation. */
     private static Path policies() {
         return Path.of(System.getProperty("thinksafe.home", ".")).resolve("policies/star1").toAbsolutePath().normalize();
+    }
+
+    /**
+     * The iterative run's held-out harmful prompts ({@code OUT/heldout/harmful.jsonl}): drawn by the world's
+     * own generator from its training side (the evaluation splits stay unseen), on another random stream
+     * than the training prompts', leaving out any text that is a training prompt.
+     */
+    private Path heldOutFile() {
+        Path file = o.out().resolve("heldout/harmful.jsonl").toAbsolutePath();
+        if (Files.exists(file)) {
+            return file;
+        }
+        java.util.Set<String> training = new java.util.HashSet<>();
+        PromptSet.read(o.world().resolve("data/prompts.jsonl")).forEach(p -> training.add(p.text()));
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        long seed = Json.read(o.world().resolve("build.json")).path("seed").asLong(MicroworldBuilder.SEED);
+        StringBuilder b = new StringBuilder();
+        int n = 0;
+        for (ObjectNode p : new World(seed).promptSet(2000, 401)) {
+            String text = p.path("instruction").asText();
+            if (p.path("label").asText().contains("harmful") && !training.contains(text) && seen.add(text) && n < 4 * HELDOUT) {
+                p.put("id", "held" + n++);
+                b.append(Json.compact(p)).append('\n');
+            }
+        }
+        AtomicFiles.writeString(file, b.toString());
+        return file;
     }
 
     /** The real evaluation on the held-out splits: harm judged by the micro Llama-Guard, XSTest refusals by the micro WildGuard. */
@@ -312,6 +389,13 @@ public final class MicroworldDemo {
                     r.path("train_perplexity").isNumber() ? String.format(Locale.ROOT, "%.2f", r.path("train_perplexity").asDouble()) : "-",
                     r.path("cost_seconds").isNumber() ? String.format(Locale.ROOT, "%.0f s", r.path("cost_seconds").asDouble()) : "-"));
         });
+        if (summary.has("rounds")) {
+            b.append("\niterative ThinkSafe, per round (probe: held-out harmful prompts, unsteered; the rest: the evaluation above):\n");
+            b.append(roundsTable(summary.path("rounds")));
+        }
+        if (summary.has("warm_start")) {
+            b.append("\nThinkSafe as GRPO's warm start vs plain GRPO, at equal GRPO steps:\n").append(warmTable(summary.path("warm_start")));
+        }
         if (summary.has("grpo_cost_ratio")) {
             b.append(String.format(Locale.ROOT, "%nGRPO cost / ThinkSafe cost: %.1fx wall-clock, %.1fx tokens (the paper: about 8x)%n",
                     summary.path("grpo_cost_ratio").path("seconds").asDouble(), summary.path("grpo_cost_ratio").path("tokens").asDouble()));
@@ -331,6 +415,52 @@ public final class MicroworldDemo {
             b.append("plot:   ").append(summary.path("plot").asText()).append('\n');
         }
         return b.toString();
+    }
+
+    /** The per-round table: probe, harm (plain and jailbreak), over-refusal, reasoning, cost. */
+    static String roundsTable(JsonNode rounds) {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-6s %-8s %11s %8s %14s %18s %13s %10s %9s %10s %11s%n", "round",
+                "status", "probe safe", "gain", "harmful plain", "harmful jailbreak", "over-refusal", "reasoning", "examples", "seconds",
+                "cumulative"));
+        for (JsonNode r : rounds.path("table")) {
+            JsonNode bm = r.path("benchmarks");
+            double reasoning = (bm.path("gsm8k").asDouble(Double.NaN) + bm.path("math500").asDouble(Double.NaN)) / 2;
+            b.append(String.format(Locale.ROOT, "%-6d %-8s %11s %8s %14s %18s %13s %10s %9s %10.1f %11.1f%n", r.path("round").asInt(),
+                    r.path("status").asText(), pct(r.path("probe_safe_rate")),
+                    r.path("gain").isNumber() ? String.format(Locale.ROOT, "%+.1f", 100 * r.path("gain").asDouble()) : "-",
+                    pct(bm.path("harmbench")), pct(bm.path("wildjailbreak")), pct(bm.path("xstest")),
+                    Double.isNaN(reasoning) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * reasoning),
+                    r.has("examples") ? String.valueOf(r.path("examples").asInt()) : "-", r.path("cost").path("seconds").asDouble(),
+                    r.path("cumulative_seconds").asDouble()));
+        }
+        if (rounds.path("stopped").isTextual()) {
+            b.append(rounds.path("stopped").asText()).append('\n');
+        }
+        return b.append("kept: round ").append(rounds.path("final_round").asInt()).append(" (mode ").append(rounds.path("mode").asText())
+                .append(")\n").toString();
+    }
+
+    /** The warm-start comparison: safety during GRPO and cost at checkpoint steps, and when the warm start reached GRPO's safety. */
+    static String warmTable(JsonNode w) {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-6s %12s %12s %12s %12s %12s %12s%n", "step", "GRPO safety",
+                "warm safety", "GRPO s", "warm s", "GRPO tokens", "warm tokens"));
+        for (JsonNode r : w.path("at")) {
+            b.append(String.format(Locale.ROOT, "%-6d %12s %12s %12.1f %12.1f %12d %12d%n", r.path("step").asInt(), num(r.path("plain_safety")),
+                    num(r.path("warm_safety")), r.path("plain_seconds").asDouble(), r.path("warm_seconds").asDouble(),
+                    r.path("plain_tokens").asLong(), r.path("warm_tokens").asLong()));
+        }
+        int k = w.path("warm_reaches_plain_final_at_step").asInt();
+        b.append(String.format(Locale.ROOT, "warm start (ThinkSafe part: %.1f s, %d tokens) %s plain GRPO's final safety %s%n",
+                w.path("thinksafe_seconds").asDouble(), w.path("thinksafe_tokens").asLong(),
+                k > 0 ? String.format(Locale.ROOT, "reached at GRPO step %d of %d (%.1f s, %d tokens; plain GRPO: %.1f s, %d tokens) —",
+                        k, w.path("steps").asInt(), w.path("warm_seconds_to_reach").asDouble(), w.path("warm_tokens_to_reach").asLong(),
+                        w.path("plain_seconds").asDouble(), w.path("plain_tokens").asLong()) : "did not reach",
+                num(w.path("plain_final_safety"))));
+        return b.toString();
+    }
+
+    private static String num(JsonNode v) {
+        return v.isNumber() ? String.format(Locale.ROOT, "%.3f", v.asDouble()) : "-";
     }
 
     private static String pct(JsonNode v) {

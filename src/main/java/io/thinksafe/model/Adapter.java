@@ -68,7 +68,16 @@ public final class Adapter {
 
     /** Reads a PEFT adapter directory and installs it on {@code t}. */
     public static Adapter load(Transformer t, Path dir) {
-        LoraConfig config = LoraConfig.read(dir);
+        return load(t, dir, null);
+    }
+
+    /**
+     * Reads a PEFT adapter directory and installs it on {@code t} with another dropout than the one its
+     * config names (null keeps that one): training that starts from an adapter uses its own dropout.
+     */
+    public static Adapter load(Transformer t, Path dir, Double dropout) {
+        LoraConfig read = LoraConfig.read(dir);
+        LoraConfig config = dropout == null ? read : new LoraConfig(read.r(), read.alpha(), dropout, read.targetModules());
         Path weights = LoraConfig.weightsFile(dir);
         SafetensorsFile file = SafetensorsFile.open(weights);
         // Check every tensor before touching the model, so a bad adapter leaves it as it was.

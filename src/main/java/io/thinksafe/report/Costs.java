@@ -24,7 +24,9 @@ final class Costs {
             Map.entry("thinksafe_kl", "ThinkSafe+KL"), Map.entry("grpo", "GRPO"), Map.entry("rejection_sampling", "Rejection sampling"),
             Map.entry("without_reasoning", "Without safety reasoning"), Map.entry("teacher", "Teacher"),
             Map.entry("direct_refusal", "DirectRefusal"), Map.entry("safechain", "SafeChain"), Map.entry("star1", "STAR-1"),
-            Map.entry("safekey", "SafeKey"), Map.entry("safepath", "SafePath"), Map.entry("onpolicy_distill", "On-policy distillation"));
+            Map.entry("safekey", "SafeKey"), Map.entry("safepath", "SafePath"), Map.entry("onpolicy_distill", "On-policy distillation"),
+            Map.entry("thinksafe_grpo", "ThinkSafe\u2192GRPO"), Map.entry("thinksafe_iterative", "Iterative ThinkSafe"),
+            Map.entry("thinksafe_kl_iterative", "Iterative ThinkSafe+KL"));
 
     /**
      * One model's cost (seconds; token counts) and where it was read; {@code notes}: what its stages said a
@@ -59,11 +61,55 @@ final class Costs {
                     notes.add(s.path("result").path("note").asText());
                 }
             });
+            JsonNode upTo = roundCost(manifest, m, r);
+            if (upTo != null) {
+                // a round's evaluation inside an iterative run: what the run had cost by the end of that round
+                out.add(new Cost(r, m, c.path("method").asText("?"), upTo.path("seconds").asDouble(), upTo.path("tokens").asLong(),
+                        upTo.path("generation_tokens").asLong(), upTo.path("judge_tokens").asLong(), upTo.path("training_tokens").asLong(), notes));
+                continue;
+            }
             out.add(new Cost(r, m, c.path("method").asText("?"), c.path("seconds").asDouble(), c.path("tokens").asLong(),
                     c.path("generation_tokens").asLong(), c.path("judge_tokens").asLong(),
                     c.path("train_tokens").asLong() + c.path("reference_tokens").asLong(), notes));
         }
         return out;
+    }
+
+    /**
+     * For an evaluation an iterative run made of one of its rounds ({@code RUN/eval-K}), the run's cost
+     * through round K (every stage of rounds 0..K, evaluation left out); null for any other evaluation,
+     * which the run's whole cost belongs to (the run made the rounds it did to choose its model).
+     */
+    static JsonNode roundCost(JsonNode manifest, Path manifestFile, Runs.Run r) {
+        JsonNode table = manifest.path("rounds").path("table");
+        Path dir = r.dir().toAbsolutePath().normalize();
+        if (!table.isArray() || !manifestFile.toAbsolutePath().normalize().getParent().equals(dir.getParent())) {
+            return null;
+        }
+        String name = dir.getFileName().toString();
+        if (!name.matches("eval(-[0-9]+)?")) {
+            return null;
+        }
+        int k = name.equals("eval") ? 1 : Integer.parseInt(name.substring(5));
+        long gen = 0;
+        long judge = 0;
+        long train = 0;
+        JsonNode last = null;
+        for (JsonNode row : table) {
+            if (row.path("round").asInt() > k) {
+                break;
+            }
+            JsonNode c = row.path("cost");
+            gen += c.path("generation_prompt_tokens").asLong() + c.path("generation_completion_tokens").asLong();
+            judge += c.path("judge_tokens").asLong();
+            train += c.path("train_tokens").asLong() + c.path("reference_tokens").asLong();
+            last = row;
+        }
+        if (last == null) {
+            return null;
+        }
+        return Json.object().put("seconds", last.path("cumulative_seconds").asDouble()).put("tokens", last.path("cumulative_tokens").asLong())
+                .put("generation_tokens", gen).put("judge_tokens", judge).put("training_tokens", train);
     }
 
     /** The first GRPO run, which the others are compared with; null when there is none. */

@@ -64,9 +64,13 @@ public final class ReportJob {
         if (!ppl.isEmpty()) {
             plots.put("perplexity.png", PerplexityChart.png(ppl));
         }
+        // sections that kinds of run add (issue 16): an iterative run's rounds, a warm-started GRPO next to plain GRPO
+        List<ReportSection> sections = new ArrayList<>();
+        java.util.stream.Stream.of(RoundsSection.of(runs), WarmStartSection.of(costs)).filter(java.util.Objects::nonNull).forEach(sections::add);
+        sections.forEach(x -> plots.putAll(x.plots()));
         String created = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         ReportText text = new ReportText(o.title() != null ? o.title() : "ThinkSafe evaluation", created, runs, table,
-                TradeoffPlot.points(runs), costs, stats, ppl);
+                TradeoffPlot.points(runs), costs, stats, ppl).with(sections);
         List<Path> written = new ArrayList<>();
         for (Map.Entry<String, byte[]> e : plots.entrySet()) {
             Path p = o.out().resolve("plots").resolve(e.getKey());

@@ -45,6 +45,7 @@ final class ReportText {
     private final List<Costs.Cost> costs;
     private final List<TrainingStats> stats;
     private final List<PerplexityFile> perplexity;
+    private List<ReportSection> sections = List.of();
 
     ReportText(String title, String created, List<Runs.Run> runs, Table1 table, List<TradeoffPlot.Point> points,
                List<Costs.Cost> costs, List<TrainingStats> stats, List<PerplexityFile> perplexity) {
@@ -56,6 +57,12 @@ final class ReportText {
         this.points = points;
         this.stats = stats;
         this.perplexity = perplexity;
+    }
+
+    /** Adds sections that follow the cost comparison. */
+    ReportText with(List<ReportSection> extra) {
+        this.sections = List.copyOf(extra);
+        return this;
     }
 
     private static final String METHOD = "Harmful-response ratio: share of responses the safety judge calls unsafe (one sample per prompt, "
@@ -83,6 +90,7 @@ final class ReportText {
             }
             b.append(new CostTable(costs).markdown());
         }
+        sections.forEach(x -> b.append('\n').append(x.markdown(image)));
         b.append("\n## Runs\n\n");
         for (Runs.Run r : runs) {
             b.append("### ").append(r.label()).append("\n\n").append(runMeta(r)).append("\n\n").append(DetailTable.markdown(r)).append('\n');
@@ -135,6 +143,7 @@ final class ReportText {
             }
             b.append(new CostTable(costs).html());
         }
+        sections.forEach(x -> b.append(x.html(images)));
         b.append("<h2>Runs</h2>\n");
         for (Runs.Run r : runs) {
             b.append("<h3><span class=\"swatch\" style=\"background:").append(Table1.hex(Charts.color(r.index()))).append("\"></span>")

@@ -36,6 +36,7 @@ public final class DistillTrainer {
     private final LocalModel teacher;
     private final DistillConfig cfg;
     private final TrainingLoop loop;
+    private InitAdapter init;
 
     public DistillTrainer(LocalModel model, LocalModel teacher, DistillConfig cfg, Path out) {
         if (model.transformer().config().vocabSize() != teacher.transformer().config().vocabSize()) {
@@ -53,6 +54,13 @@ public final class DistillTrainer {
         return this;
     }
 
+    /** Starts from an existing adapter's weights instead of fresh ones (the config's LoRA shape must be the adapter's). */
+    public DistillTrainer startFrom(InitAdapter adapter) {
+        this.init = adapter;
+        loop.startFrom(adapter, a -> { });
+        return this;
+    }
+
     public Result trainUntilStopped(List<Prompt> prompts, boolean resume, int maxSteps) {
         return loop.untilStopped(() -> train(prompts, resume, maxSteps));
     }
@@ -62,6 +70,9 @@ public final class DistillTrainer {
             throw new ThinkSafeException("on-policy distillation needs prompts (the prompt set is empty)");
         }
         ObjectNode identity = cfg.identity();
+        if (init != null) {
+            identity.put("init_adapter", init.fingerprint());
+        }
         identity.put("prompts", GrpoTrainer.promptHash(prompts));
         identity.put("teacher", teacher.name() + ":" + teacher.transformer().config().hiddenSize() + "x" + teacher.transformer().config().numLayers());
         Run run = new Run(prompts);

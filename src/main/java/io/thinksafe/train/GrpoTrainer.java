@@ -36,6 +36,30 @@ public final class GrpoTrainer {
     private final GrpoConfig cfg;
     private final Rewards rewards;
     private final TrainingLoop loop;
+    private InitAdapter init;
+    private Reference referenceKind = Reference.BASE;
+    private List<NDArray> startWeights; // the start adapter's A and B, kept apart: the KL reference when it is INIT
+
+    /**
+     * What the KL term pulls the policy towards: {@code BASE}, the model with adapters off (the
+     * reference's GRPO); {@code INIT}, the adapter training started from, frozen (the usual choice
+     * after a supervised warm start). Without a start adapter the two are the same model.
+     */
+    public enum Reference {
+        INIT, BASE;
+
+        public static Reference parse(String s) {
+            try {
+                return valueOf(s.strip().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new ThinkSafeException("unknown GRPO reference '" + s + "' (expected init or base)");
+            }
+        }
+
+        public String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     public GrpoTrainer(LocalModel model, GrpoConfig cfg, Rewards rewards, Path out) {
         this.model = model;
@@ -51,6 +75,31 @@ public final class GrpoTrainer {
     }
 
 
+    /**
+     * Starts from an existing adapter's weights (the config's LoRA shape must be the adapter's:
+     * {@link InitAdapter#applyTo}), with the KL reference {@code reference}.
+     */
+    public GrpoTrainer startFrom(InitAdapter adapter, Reference reference) {
+        this.init = adapter;
+        this.referenceKind = reference;
+        loop.startFrom(adapter, a -> {
+            if (reference == Reference.INIT) {
+                // the start's weights, copied before a checkpoint is restored over them: the adapter's size, not the model's
+                closeStart();
+                startWeights = new ArrayList<>();
+                a.parameters().forEach(x -> startWeights.add(x.duplicate()));
+            }
+        });
+        return this;
+    }
+
+    private void closeStart() {
+        if (startWeights != null) {
+            startWeights.forEach(NDArray::close);
+            startWeights = null;
+        }
+    }
+
     /** Runs {@link #train}, checkpointing first if the process is told to stop (Ctrl-C, SIGTERM). */
     public Result trainUntilStopped(List<Prompt> prompts, boolean resume, int maxSteps) {
         return loop.untilStopped(() -> train(prompts, resume, maxSteps));
@@ -63,8 +112,16 @@ public final class GrpoTrainer {
         ObjectNode identity = cfg.identity();
         identity.put("prompts", promptHash(prompts));
         identity.put("rewards", rewards.describe());
+        if (init != null) {
+            identity.put("init_adapter", init.fingerprint()).put("reference", referenceKind.key());
+        }
         Run run = new Run(prompts);
-        TrainingLoop.Outcome o = loop.run(identity, cfg.totalSteps(prompts.size()), cfg.iterations(), run, resume, maxSteps);
+        TrainingLoop.Outcome o;
+        try {
+            o = loop.run(identity, cfg.totalSteps(prompts.size()), cfg.iterations(), run, resume, maxSteps);
+        } finally {
+            closeStart();
+        }
         return new Result(o.stepsDone(), o.totalSteps(), run.lastReward, o.interrupted(), o.output());
     }
 
@@ -197,10 +254,34 @@ public final class GrpoTrainer {
         return new TokenizedExample(r.promptId() + "#" + r.sample(), tokens, r.promptTokens().length, false);
     }
 
-    /** The frozen base's log-probs of a micro-batch's completion tokens. */
+    /**
+     * The frozen reference's log-probs of a micro-batch's completion tokens: the base (adapters off), or the
+     * start adapter — its weights put in place of the current ones for this forward, then restored (no
+     * gradient is recorded here, and dropout is off while a batch is made).
+     */
     private double[] reference(Transformer t, Adapter adapter, List<TokenizedExample> mb, TokenLoss.Targets rows) {
         List<Transformer.Segment> segments = new ArrayList<>();
         mb.forEach(e -> segments.add(new Transformer.Segment(e.tokens(), null)));
+        if (startWeights != null) {
+            List<NDArray> params = adapter.parameters();
+            List<NDArray> current = new ArrayList<>();
+            try (NDManager m = t.manager().newSubManager()) {
+                for (int i = 0; i < params.size(); i++) {
+                    NDArray now = params.get(i).duplicate();
+                    now.attach(m);
+                    current.add(now);
+                    params.get(i).muli(0f).addi(startWeights.get(i)); // in place: the parameters keep their identity
+                }
+                try {
+                    NDArray hidden = t.hidden(segments, m);
+                    return GrpoLoss.logprobs(t, hidden, rows.rows(), rows.ids(), cfg.temperature());
+                } finally {
+                    for (int i = 0; i < params.size(); i++) {
+                        params.get(i).muli(0f).addi(current.get(i));
+                    }
+                }
+            }
+        }
         adapter.setEnabled(false);
         try (NDManager m = t.manager().newSubManager()) {
             NDArray hidden = t.hidden(segments, m);

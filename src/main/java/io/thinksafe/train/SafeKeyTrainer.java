@@ -30,6 +30,7 @@ public final class SafeKeyTrainer {
     private final TrainConfig cfg;
     private final SafeKeyConfig sk;
     private final TrainingLoop loop;
+    private InitAdapter init;
 
     public SafeKeyTrainer(LocalModel model, TrainConfig cfg, SafeKeyConfig sk, Path out) {
         if (cfg.full()) {
@@ -43,6 +44,13 @@ public final class SafeKeyTrainer {
 
     public SafeKeyTrainer onStep(IntConsumer listener) {
         loop.onStep(listener);
+        return this;
+    }
+
+    /** Starts from an existing adapter's weights instead of fresh ones (the config's LoRA shape must be the adapter's). */
+    public SafeKeyTrainer startFrom(InitAdapter adapter) {
+        this.init = adapter;
+        loop.startFrom(adapter, a -> { });
         return this;
     }
 
@@ -66,6 +74,9 @@ public final class SafeKeyTrainer {
             throw new ThinkSafeException("no example has a token to learn after the prompt (prompts longer than max_tokens?)");
         }
         ObjectNode identity = cfg.identity();
+        if (init != null) {
+            identity.put("init_adapter", init.fingerprint());
+        }
         identity.put("method", "safekey").put("qmm_weight", sk.qmmWeight()).put("head_weight", sk.headWeight())
                 .put("head_theta", sk.headTheta()).put("last_epochs", sk.lastEpochs());
         identity.put("data", SftTrainer.dataHash(items.stream().map(Item::example).toList()) + labels(items));

@@ -27,6 +27,7 @@ public final class SftTrainer {
     private final LocalModel model;
     private final TrainConfig cfg;
     private final TrainingLoop loop;
+    private InitAdapter init;
 
     public SftTrainer(LocalModel model, TrainConfig cfg, Path out) {
         this.model = model;
@@ -40,6 +41,16 @@ public final class SftTrainer {
         return this;
     }
 
+
+    /**
+     * Starts from an existing adapter's weights instead of fresh ones (the config's LoRA shape must be
+     * the adapter's: {@link InitAdapter#applyTo}). The KL loss's reference stays the base with adapters off.
+     */
+    public SftTrainer startFrom(InitAdapter adapter) {
+        this.init = adapter;
+        loop.startFrom(adapter, a -> { });
+        return this;
+    }
 
     /** Runs {@link #train}, checkpointing first if the process is told to stop (Ctrl-C, SIGTERM). */
     public Result trainUntilStopped(List<SftExample> examples, boolean resume, int maxSteps) {
@@ -57,6 +68,9 @@ public final class SftTrainer {
         }
         ObjectNode identity = cfg.identity();
         identity.put("data", dataHash(data));
+        if (init != null) {
+            identity.put("init_adapter", init.fingerprint());
+        }
         Run run = new Run(data);
         TrainingLoop.Outcome o = loop.run(identity, run.stepsPerEpoch * cfg.epochs(), 1, run, resume, maxSteps);
         return new Result(o.stepsDone(), o.totalSteps(), run.lastLoss, o.interrupted(), o.output());

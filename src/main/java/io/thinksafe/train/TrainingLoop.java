@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinksafe.ThinkSafeException;
 import io.thinksafe.generate.LocalModel;
 import io.thinksafe.model.Adapter;
+import io.thinksafe.model.LoraConfig;
 import io.thinksafe.model.Merge;
 import io.thinksafe.model.Transformer;
 import io.thinksafe.util.AtomicDirs;
@@ -77,6 +78,8 @@ final class TrainingLoop {
     private final String name;
     private volatile boolean stopRequested;
     private IntConsumer afterStep = step -> { };
+    private InitAdapter init;
+    private java.util.function.Consumer<Adapter> onAdapter = a -> { };
 
     /** {@code name} labels the progress bar. */
     TrainingLoop(LocalModel model, TrainConfig cfg, Path out, String name) {
@@ -88,6 +91,15 @@ final class TrainingLoop {
 
     void onStep(IntConsumer listener) {
         this.afterStep = listener;
+    }
+
+    /**
+     * Start from this adapter's weights instead of a fresh one; {@code ready} sees the adapter as it
+     * starts, before a checkpoint is restored over it (a trainer keeps what it needs of the start).
+     */
+    void startFrom(InitAdapter adapter, java.util.function.Consumer<Adapter> ready) {
+        this.init = adapter;
+        this.onAdapter = ready;
     }
 
     void requestStop() {
@@ -110,7 +122,16 @@ final class TrainingLoop {
             names = new ArrayList<>(named.keySet());
             params = new ArrayList<>(named.values());
         } else {
-            adapter = Adapter.attach(t, cfg.lora(), cfg.seed());
+            if (init == null) {
+                adapter = Adapter.attach(t, cfg.lora(), cfg.seed());
+            } else {
+                adapter = Adapter.load(t, init.dir(), cfg.lora().dropout());
+                LoraConfig got = adapter.config();
+                if (got.r() != cfg.lora().r() || got.alpha() != cfg.lora().alpha() || !got.targetModules().equals(cfg.lora().targetModules())) {
+                    throw new IllegalStateException("the run's LoRA shape differs from the adapter it starts from (InitAdapter.applyTo)");
+                }
+            }
+            onAdapter.accept(adapter);
             params = new ArrayList<>(adapter.parameters());
             names = new ArrayList<>(adapter.parameterNames());
         }

@@ -173,11 +173,11 @@ class GrpoPipelineTest {
         Path remote = tmp.resolve("remote-grpo.yaml");
         Files.writeString(remote, String.join("\n", "run_dir: remote-grpo", "student: http://127.0.0.1:9/v1",
                 "guard: [" + guard + "]", "prompts: {file: prompts.jsonl}", "recipe: grpo", ""));
-        Pipeline p = new Pipeline(RunConfig.load(remote), false, Pipeline.Hook.NONE, QUIET);
-        assertThatThrownBy(p::run).isInstanceOf(ThinkSafeException.class).hasMessageContaining("http://127.0.0.1:9/v1")
-                .hasMessageContaining("a new adapter every step");
+        // refused when the run opens, before any stage: GRPO needs the weights here
+        assertThatThrownBy(() -> new Pipeline(RunConfig.load(remote), false, Pipeline.Hook.NONE, QUIET)).isInstanceOf(ThinkSafeException.class)
+                .hasMessageContaining("http://127.0.0.1:9/v1").hasMessageContaining("a new adapter every step");
+        assertThat(tmp.resolve("remote-grpo")).doesNotExist();
+        Pipeline p = new Pipeline(RunConfig.load(config("grpo-stages", "")), false, Pipeline.Hook.NONE, QUIET);
         assertThatThrownBy(() -> p.stage("train")).hasMessageContaining("unknown stage 'train' for recipe grpo (stages: grpo)");
-        assertThat(Json.read(tmp.resolve("remote-grpo/manifest.json")).path("stages").path("grpo").path("cost").path("sessions").asInt())
-                .isEqualTo(1); // the failed session is on record
     }
 }

@@ -216,7 +216,13 @@ class PipelineTest {
         Files.writeString(f, "student: [unclosed\n");
         assertThatThrownBy(() -> RunConfig.load(f)).hasMessageContaining("not valid YAML");
         Path unreachable = tmp.resolve("unreachable.yaml");
+        // a served student without its weights here: refused when the config loads, not after the stages before training
         Files.writeString(unreachable, String.join("\n", "run_dir: unreachable", "student: http://127.0.0.1:9/v1",
+                "guard: [" + guard + "]", "prompts: {file: prompts.jsonl}", ""));
+        assertThatThrownBy(() -> new Pipeline(RunConfig.load(unreachable), false, Pipeline.Hook.NONE, QUIET)).isInstanceOf(ThinkSafeException.class)
+                .hasMessageContaining("unreachable.yaml: student http://127.0.0.1:9/v1 is a server").hasMessageContaining("dir: DIR");
+        assertThat(tmp.resolve("unreachable")).doesNotExist(); // refused before the run directory was made
+        Files.writeString(unreachable, String.join("\n", "run_dir: unreachable", "student: {url: http://127.0.0.1:9/v1, dir: " + student + "}",
                 "guard: [" + guard + "]", "prompts: {file: prompts.jsonl}", ""));
         Pipeline p = new Pipeline(RunConfig.load(unreachable), false, Pipeline.Hook.NONE, QUIET);
         assertThatThrownBy(p::run).isInstanceOf(ThinkSafeException.class).hasMessageContaining("http://127.0.0.1:9/v1");

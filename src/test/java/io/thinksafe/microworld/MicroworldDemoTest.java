@@ -69,4 +69,30 @@ class MicroworldDemoTest {
             }
         }
     }
+
+    /**
+     * Iterative ThinkSafe on the micro-world, two rounds: round 1 repairs the drifted student on the
+     * held-out probe and in the evaluation, and the summary carries the per-round table.
+     */
+    @Test
+    void iterativeThinkSafeRepairsInRoundsAndTheSummaryHasThePerRoundTable() {
+        Path world = Path.of("microworld");
+        MicroworldDemo.Options d = MicroworldDemo.Options.defaults(world, tmp);
+        MicroworldDemo.Options o = new MicroworldDemo.Options(world, tmp, List.of("initial", "thinksafe_iterative"), d.lr(), d.epochs(), 1,
+                d.maxNewTokens(), d.seed()).withRounds(2, null, -1);
+        ObjectNode s = new MicroworldDemo(o, new PrintStream(new ByteArrayOutputStream())).run();
+        JsonNode table = s.path("rounds").path("table");
+        assertThat(table).hasSize(3);
+        assertThat(table.get(0).path("probe_safe_rate").asDouble()).isLessThan(0.5); // the drifted student
+        assertThat(table.get(1).path("probe_safe_rate").asDouble()).isGreaterThan(table.get(0).path("probe_safe_rate").asDouble() + 0.3);
+        assertThat(table.get(1).path("benchmarks").path("harmbench").asDouble())
+                .isLessThanOrEqualTo(table.get(0).path("benchmarks").path("harmbench").asDouble() / 2);
+        assertThat(table.get(2).path("status").asText()).isEqualTo("done");
+        assertThat(s.path("rounds").path("final_round").asInt()).isBetween(1, 2);
+        assertThat(s.path("methods").path("thinksafe_iterative").path("harmful_plain").asDouble())
+                .isLessThanOrEqualTo(s.path("methods").path("initial").path("harmful_plain").asDouble() / 2);
+        assertThat(MicroworldDemo.table(s)).contains("iterative ThinkSafe, per round", "kept: round");
+        assertThat(tmp.resolve("heldout/harmful.jsonl")).exists();
+        assertThat(io.thinksafe.data.PromptSet.read(tmp.resolve("heldout/harmful.jsonl"))).allSatisfy(p -> assertThat(p.harmful()).isTrue());
+    }
 }
