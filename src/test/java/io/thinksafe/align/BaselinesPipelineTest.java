@@ -376,6 +376,23 @@ class BaselinesPipelineTest {
         sameAdapters(whole.runDir().resolve("distill/adapter"), killed.runDir().resolve("distill/adapter"));
     }
 
+    /** SafeKey and on-policy distillation start from {@code train.init_adapter} too: at a negligible rate they end where they began. */
+    @Test
+    void safeKeyAndDistillationStartFromTheInitAdapter() throws Exception {
+        RunConfig first = RunConfig.load(config("init-first", "safepath"));
+        new Pipeline(first, false, Pipeline.Hook.NONE, QUIET).run();
+        Path start = first.runDir().resolve("train/adapter");
+        String train = "train: {lora_r: 4, lora_alpha: 8, lr: 1e-9, epochs: 1, batch: 4, checkpoint_every: 1, init_adapter: " + start + "}";
+        RunConfig distill = RunConfig.load(config("init-distill", "onpolicy_distill", "teacher: " + teacher, train,
+                "distill: {samples: 1, temperature: 1.0, rollout_batch: 4}", "sampling: {max_new_tokens: 8}"));
+        new Pipeline(distill, false, Pipeline.Hook.NONE, QUIET).run();
+        sameAdapters(start, distill.runDir().resolve("distill/adapter"));
+        RunConfig safeKey = RunConfig.load(config("init-safekey", "safekey", "teacher: " + teacher, star1("guard", "trace", 9), train,
+                "safekey: {qmm_weight: 0.2, head_weight: 0.2, head_theta: 0.5, last_epochs: 1}"));
+        new Pipeline(safeKey, false, Pipeline.Hook.NONE, QUIET).run();
+        sameAdapters(start, safeKey.runDir().resolve("train/adapter"));
+    }
+
     @Test
     void configsThatCannotRunAreRefusedInOneLine() throws Exception {
         for (String recipe : List.of("safechain", "star1", "safekey", "onpolicy_distill")) {
