@@ -8,19 +8,14 @@ import io.thinksafe.generate.GenerateJob;
 import io.thinksafe.generate.Generation;
 import io.thinksafe.generate.GenerationRequest;
 import io.thinksafe.generate.Generator;
-import io.thinksafe.generate.Generators;
-import io.thinksafe.generate.LocalEngine;
 import io.thinksafe.generate.LocalModel;
 import io.thinksafe.generate.ModelFamily;
-import io.thinksafe.generate.ModelSpec;
 import io.thinksafe.generate.SamplingParams;
 import io.thinksafe.guard.Guard;
-import io.thinksafe.guard.GuardEnsemble;
 import io.thinksafe.guard.GuardInput;
 import io.thinksafe.guard.GuardJob;
 import io.thinksafe.guard.GuardVerdict;
 import io.thinksafe.guard.JudgedGeneration;
-import io.thinksafe.guard.Guards;
 import io.thinksafe.train.GrpoTrainer;
 import io.thinksafe.train.InitAdapter;
 import io.thinksafe.train.Rewards;
@@ -63,7 +58,7 @@ public final class Pipeline {
     private final Star1Stages star1;
     private final Rounds rounds;
     private RunCosts.Clock clock;
-    private final java.util.Set<Integer> servedChecked = new java.util.HashSet<>();
+    private final RunModels models;
 
     public Pipeline(RunConfig cfg, boolean force, Hook hook, PrintStream log) {
         this.cfg = cfg;
@@ -107,6 +102,7 @@ public final class Pipeline {
         }
         this.manifest = RunManifest.open(cfg.runDir(), cfg.normalized(), ServedStudent.identity(cfg.normalized()), inputs,
                 stages.stream().map(StageRun::key).toList(), force);
+        this.models = new RunModels(cfg, manifest, log, this::dir);
         this.rounds = cfg.iterative() != null ? new Rounds(this, cfg, log) : null;
     }
 
@@ -228,6 +224,11 @@ public final class Pipeline {
         return log;
     }
 
+    /** The run's models: the student as a round left it, the teacher or a judge model, the guard. */
+    RunModels models() {
+        return models;
+    }
+
     /** A unit of progress: the clock saves the time spent, then the hook hears of it. */
     void progress(String where) {
         if (clock != null) {
@@ -254,86 +255,17 @@ public final class Pipeline {
             input = star1.teacherInput(run);
         }
         long seed = roundSeed(run.round());
-        try (Generator g = r.teacher ? openGenerator(cfg.teacher()) : openStudent(run.round() - 1)) {
-            SamplingParams sampling = sampling(g.family(), seed);
+        try (Generator g = r.teacher ? models.openGenerator(cfg.teacher()) : models.openStudent(run.round() - 1)) {
+            SamplingParams sampling = models.sampling(g.family(), seed);
             GenerateJob.Summary s = GenerateJob.run(watching(g), prompts, r.samples, sampling, seed, out, false, input);
             return new Done(Json.object().put("model", g.modelName()).put("family", g.family().name()).put("items", s.total())
                     .put("failed", s.failed()).put("tokens", s.tokens()), RunCosts.generation(out));
         }
     }
 
-    /** A model (directory or URL) for sampling, decoding {@code sampling.batch} sequences together. */
-    Generator openGenerator(String who) {
-        return Generators.open(ModelSpec.parse(who), generatorOptions(null, null));
-    }
-
-    /** The engine settings of the run's sampling ({@code sampling.batch}), with an adapter on a local model and a server's model name. */
-    private Generators.Options generatorOptions(Path adapter, Generators.Remote remote) {
-        Generators.Options d = Generators.Options.defaults();
-        LocalEngine.Options engine = new LocalEngine.Options(cfg.sampling().path("batch").asInt(d.engine().maxBatch()),
-                d.engine().prefillChunk(), d.engine().kvBudgetBytes());
-        return new Generators.Options(adapter, engine, d.templateExtras(), remote != null ? remote : d.remote(), d.listener(), d.log());
-    }
-
-    /**
-     * The student as round {@code k} left it (round 0: before any training; the run's start adapter if it
-     * has one): a local model with the round's adapter on top, or the servers, serving the round's adapter
-     * under its name (the run waits until they do, and checks they serve what the run trained).
-     */
-    Generator openStudent(int k) {
-        ServedStudent served = cfg.served();
-        Path adapter = k == 0 ? (cfg.initAdapter() != null ? cfg.initAdapter().dir() : null)
-                : dir(new StageRun(Stage.TRAIN, k)).resolve("adapter");
-        if (served == null) {
-            ModelSpec spec = ModelSpec.parse(cfg.student());
-            return Generators.open(spec, generatorOptions(spec.isRemote() ? null : adapter, null));
-        }
-        String name = servedName(k, adapter);
-        return Generators.open(ModelSpec.parse(served.url()), generatorOptions(null, served.remote(name)));
-    }
-
-    /**
-     * The name the servers serve round k's model under, checked (once per session) against the weights
-     * here: round 0 by {@code served_model} or the one model listed (settled in the manifest the first
-     * time, as later rounds add names to the list), later rounds by waiting for their adapter.
-     */
-    private String servedName(int k, Path adapter) {
-        ServedStudent served = cfg.served();
-        String name;
-        if (k == 0) {
-            name = manifest.json().path("served_student").path("name").asText(null);
-            if (name == null) {
-                name = served.servedModel() != null ? served.servedModel() : ServedProbe.baseName(served);
-                manifest.put("served_student", Json.object().put("url", served.url()).put("name", name));
-            }
-        } else {
-            name = ServedProbe.awaitAdapter(served, Rounds.runName(cfg), k, adapter, log, System::nanoTime);
-        }
-        if (servedChecked.add(k)) {
-            ServedProbe.check(served, name, cfg.studentDir(), adapter, log);
-        }
-        return name;
-    }
-
-    SamplingParams sampling(ModelFamily family) {
-        return sampling(family, cfg.seed());
-    }
-
-    SamplingParams sampling(ModelFamily family, long seed) {
-        JsonNode s = cfg.sampling();
-        SamplingParams d = family.defaultSampling(s.path("max_new_tokens").asInt(4096), seed);
-        return new SamplingParams(s.path("temperature").asDouble(d.temperature()), s.path("top_p").asDouble(d.topP()),
-                s.path("top_k").asInt(d.topK()), s.path("min_p").asDouble(d.minP()), d.maxNewTokens(), List.of(), seed);
-    }
-
-    Guard openGuard() {
-        GuardEnsemble.Policy policy = cfg.guardPolicy().equalsIgnoreCase("majority") ? GuardEnsemble.Policy.MAJORITY : GuardEnsemble.Policy.ALL;
-        return Guards.open(cfg.guards(), Guards.Format.LLAMA_GUARD, policy, Guards.Remote.defaults());
-    }
-
     private Done filter(StageRun run) {
         Path in = dir(run.of(Stage.GENERATE)).resolve("generations.jsonl");
-        try (Guard guard = openGuard()) {
+        try (Guard guard = models.openGuard()) {
             Path out = dir(run).resolve("judged.jsonl");
             List<JudgedGeneration> judged = JudgedGeneration.of(GuardJob.run(watching(guard), in, out, 0, false));
             long safe = judged.stream().filter(JudgedGeneration::safe).count();
@@ -425,7 +357,7 @@ public final class Pipeline {
         // thinksafe_grpo starts from ThinkSafe's adapter; grpo from train.init_adapter when given
         InitAdapter start = cfg.method() instanceof WarmStart ? InitAdapter.read(dir(run.of(Stage.TRAIN)).resolve("adapter")) : cfg.initAdapter();
         io.thinksafe.train.GrpoConfig gc = start != null ? g.config().withTrain(start.applyTo(g.config().train(), false, "grpo")) : g.config();
-        try (Guard guard = openGuard(); LocalModel m = io.thinksafe.train.TrainMemory.load(cfg.studentDir(), gc, 512)) {
+        try (Guard guard = models.openGuard(); LocalModel m = io.thinksafe.train.TrainMemory.load(cfg.studentDir(), gc, 512)) {
             Rewards rewards = Rewards.reference(watching(guard), g.safetyWeight(), g.formatWeight());
             GrpoTrainer trainer = new GrpoTrainer(m, gc, rewards, dir(run)).onStep(step -> progress("grpo step " + step));
             if (start != null) {

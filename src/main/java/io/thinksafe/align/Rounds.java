@@ -136,14 +136,14 @@ final class Rounds {
         Path judgedFile = dir.resolve("judged.jsonl");
         long t0 = System.nanoTime();
         String model;
-        try (Generator g = pipeline.openStudent(k)) {
-            SamplingParams s = pipeline.sampling(g.family(), cfg.seed());
+        try (Generator g = pipeline.models().openStudent(k)) {
+            SamplingParams s = pipeline.models().sampling(g.family(), cfg.seed());
             // the same seeds every round: rounds differ by their model only
             GenerateJob.run(pipeline.watching(g), held, 1, s, cfg.seed(), gens, false);
             model = g.modelName();
         }
         long t1 = System.nanoTime();
-        try (Guard guard = pipeline.openGuard()) {
+        try (Guard guard = pipeline.models().openGuard()) {
             List<JudgedGeneration> judged = JudgedGeneration.of(GuardJob.run(pipeline.watching(guard), gens, judgedFile, 0, false));
             long t2 = System.nanoTime();
             long safe = judged.stream().filter(JudgedGeneration::safe).count();
@@ -165,7 +165,7 @@ final class Rounds {
         boolean refusal = e.benchmarks().contains(Benchmark.XSTEST);
         GuardEnsemble.Policy policy = cfg.guardPolicy().equalsIgnoreCase("majority") ? GuardEnsemble.Policy.MAJORITY : GuardEnsemble.Policy.ALL;
         String name = runName(cfg);
-        try (Generator g = pipeline.openStudent(k);
+        try (Generator g = pipeline.models().openStudent(k);
              Guard harm = safety ? Guards.open(e.guards(), Guards.Format.LLAMA_GUARD, policy, Guards.Remote.defaults()) : null;
              Guard ref = refusal ? Guards.open(List.of(e.refusalGuard()), Guards.Format.WILDGUARD, GuardEnsemble.Policy.ALL,
                      Guards.Remote.defaults()) : null) {

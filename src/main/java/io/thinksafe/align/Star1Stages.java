@@ -97,7 +97,7 @@ final class Star1Stages {
         String judge = null;
         if (!unlabelled.isEmpty()) {
             Path out = dir(run).resolve("classifier.jsonl");
-            try (Generator g = pipe.openGenerator(s.judge())) {
+            try (Generator g = pipe.models().openGenerator(s.judge())) {
                 judge = g.modelName();
                 GenerateJob.run(pipe.watching(g), unlabelled, 1, SamplingParams.greedy(s.judgeMaxNewTokens()), cfg.seed(), out, false,
                         p -> policies.fill("classify.txt", Map.of("instruction", p.text(), "categories", policies.categoryList())));
@@ -196,7 +196,7 @@ final class Star1Stages {
         ObjectNode tokens;
         if (s.standIn()) {
             Path judged = dir(run).resolve("judged.jsonl");
-            try (Guard guard = pipe.openGuard()) {
+            try (Guard guard = pipe.models().openGuard()) {
                 judge = guard.name();
                 for (JudgedGeneration j : JudgedGeneration.of(GuardJob.run(pipe.watching(guard), gens, judged, 0, false))) {
                     scores.put(j.key(), standInScores(j.verdict(), usable(j.generation(), family)));
@@ -215,7 +215,7 @@ final class Star1Stages {
                     asks.add(new Prompt(g.key(), policies.fill(harmful(g) ? "judge.txt" : "judge_benign.txt", v), g.label(), g.category()));
                 }
             }
-            try (Generator jg = pipe.openGenerator(s.judge())) {
+            try (Generator jg = pipe.models().openGenerator(s.judge())) {
                 judge = jg.modelName();
                 GenerateJob.run(pipe.watching(jg), asks, 1, SamplingParams.greedy(s.judgeMaxNewTokens()), cfg.seed(), out, false,
                         Prompt::text);
