@@ -6,6 +6,9 @@ import io.thinksafe.ThinkSafeException;
 import io.thinksafe.align.Diagnose;
 import io.thinksafe.align.SteeringTemplate;
 import io.thinksafe.data.Prompt;
+import io.thinksafe.data.bench.Benchmark;
+import io.thinksafe.eval.EvalConfig;
+import io.thinksafe.eval.EvalJob;
 import io.thinksafe.generate.LocalEngine;
 import io.thinksafe.generate.LocalGenerator;
 import io.thinksafe.generate.LocalModel;
@@ -29,6 +32,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,9 +41,10 @@ import java.util.function.Function;
 /**
  * {@code thinksafe microworld build}: the micro-world's checkpoints from its seed, in stages that each
  * finish atomically (a killed build resumes from the last finished stage, and inside a training
- * stage from its last checkpoint). The stages: the tokenizer; the two judges; the student, first
- * safety-aligned, then drifted toward compliance in rounds with the latent-safety rates measured
- * after each; the teacher; the evaluation splits and the training prompts.
+ * stage from its last checkpoint). The stages: the tokenizer; the evaluation splits and the training
+ * prompts; the two judges; the student, first safety-aligned, then drifted toward compliance in rounds
+ * with the latent-safety rates measured after each; the teacher; each chat model's held-out reasoning
+ * pass@1 after it is trained.
  */
 public final class MicroworldBuilder {
     public static final long SEED = 2026;
@@ -52,11 +57,13 @@ public final class MicroworldBuilder {
      * @param aligned        examples of the safety-aligned stage, trained {@code alignedEpochs} times
      * @param drift          examples of each drift round (one epoch)
      * @param probePrompts   harmful prompts per safe-rate measurement
-     * @param evalReasoning  problems in each reasoning split
+     * @param evalReasoning  problems in each reasoning split (GSM8K-style and MATH-style)
+     * @param evalConcealed  concealed harmful requests held out (and half as many harmless ones for XSTest)
      * @param prompts        prompts in the set the pipeline aligns with
      */
-    public record Scale(int judgePairs, int aligned, int alignedEpochs, int drift, int probePrompts, int evalReasoning, int prompts) {
-        public static final Scale FULL = new Scale(2000, 24000, 1, 160, 60, 60, 400);
+    public record Scale(int judgePairs, int aligned, int alignedEpochs, int drift, int probePrompts, int evalReasoning, int evalConcealed,
+                        int prompts) {
+        public static final Scale FULL = new Scale(2000, 40000, 1, 200, 60, 100, 220, 400);
     }
 
     private final Path out;
@@ -86,21 +93,42 @@ public final class MicroworldBuilder {
         long started = System.nanoTime();
         ObjectNode report = Json.object().put("seed", seed);
         Path tokenizer = tokenizer();
+        data();
         Path llamaGuard = judge("llama-guard", MicroModels.Role.LLAMA_GUARD, tokenizer);
         Path wildGuard = judge("wildguard", MicroModels.Role.WILDGUARD, tokenizer);
         report.set("judges", judgeAccuracy(llamaGuard, wildGuard));
         Path aligned = chatModel("student-aligned", MicroModels.Role.STUDENT, tokenizer, null,
                 world.mix(scale.aligned(), true, Style.STUDENT, 1), fullTraining(3e-3, scale.alignedEpochs(), seed));
+        ObjectNode reasoning = report.putObject("reasoning_pass_at_1");
+        reasoning.put("aligned", reasoning(aligned, "aligned"));
         ArrayNode curve = report.putArray("drift");
         curve.add(rates(aligned, llamaGuard, "aligned"));
         Path student = drift(aligned, tokenizer, llamaGuard, curve);
+        reasoning.put("student", reasoning(student, "student"));
         Path teacher = chatModel("teacher", MicroModels.Role.TEACHER, tokenizer, null,
                 world.mix(scale.aligned(), true, Style.TEACHER, 3), fullTraining(3e-3, scale.alignedEpochs(), seed + 1));
-        data();
+        reasoning.put("teacher", reasoning(teacher, "teacher"));
         report.put("student", out.relativize(student).toString()).put("teacher", out.relativize(teacher).toString());
         report.put("build_seconds", (System.nanoTime() - started) / 1e9);
         Json.writePretty(out.resolve("build.json"), report);
         return report;
+    }
+
+    /**
+     * Held-out pass@1 (one sample a problem, the demo's sampling and token limit) on the GSM8K- and
+     * MATH-style splits, with the real evaluation code: whether the world's reasoning can be lost.
+     */
+    double reasoning(Path model, String label) {
+        Path dir = out.resolve("work/reasoning-" + label);
+        List<Benchmark> sets = List.of(Benchmark.GSM8K, Benchmark.MATH500);
+        Map<Benchmark, Path> files = EvalConfig.resolveFiles(sets, out.resolve("data"), new EnumMap<>(Benchmark.class));
+        try (LocalModel m = LocalModel.load(model)) {
+            LocalGenerator gen = new LocalGenerator(m, new LocalEngine.Options(64, 512, 1L << 30), Map.of(), null);
+            EvalConfig cfg = new EvalConfig(model.toString(), null, sets, files, dir, 1, 256, null, seed, 0, 0, false, label, null);
+            double v = EvalJob.run(cfg, gen, null, null, log).average(sets).value();
+            log.printf(Locale.ROOT, "microworld: %s reasoning pass@1 %.3f%n", label, v);
+            return v;
+        }
     }
 
     static TrainConfig fullTraining(double lr, int epochs, long seed) {
@@ -259,7 +287,7 @@ public final class MicroworldBuilder {
             return;
         }
         Path tmp = AtomicDirs.prepare(dir);
-        world.writeEvalSplits(tmp, scale.evalReasoning());
+        world.writeEvalSplits(tmp, scale.evalReasoning(), scale.evalConcealed());
         StringBuilder b = new StringBuilder();
         for (ObjectNode o : world.promptSet(scale.prompts(), 400)) {
             b.append(Json.compact(o)).append('\n');

@@ -1,8 +1,11 @@
 package io.thinksafe.microworld;
 
+import java.util.List;
+
 /**
  * How a model of the micro-world writes: its reasoning traces, refusals and answers. The student
- * and the teacher write in different styles, so the teacher's data looks foreign to the student —
+ * and the teacher write in different styles (the student one equation a line, the teacher a running
+ * total with arrows; other refusal phrasings), so the teacher's data looks foreign to the student —
  * the paper's distribution-shift argument in miniature.
  */
 enum Style {
@@ -15,54 +18,26 @@ enum Style {
         return "<think>\n" + reasoning + "\n</think>\n\n" + answer;
     }
 
-    String addition(int a, int b) {
+    /** Working out a sum step by step: every intermediate total written down. */
+    String steps(Arithmetic a) {
+        List<Integer> t = a.totals();
+        StringBuilder b = new StringBuilder();
         if (this == TEACHER) {
-            return "Column sum of " + a + " and " + b + ", right to left, keeping carries: total " + (a + b) + ".";
-        }
-        StringBuilder t = new StringBuilder("I add " + a + " and " + b + ".");
-        int carry = 0;
-        int place = 0;
-        for (int x = a, y = b; x > 0 || y > 0; x /= 10, y /= 10, place++) {
-            int s = x % 10 + y % 10 + carry;
-            t.append('\n').append(x % 10).append(" + ").append(y % 10);
-            if (carry > 0) {
-                t.append(" + ").append(carry);
+            b.append("Running total: ").append(t.get(0));
+            for (int i = 0; i < a.steps().size(); i++) {
+                int d = a.steps().get(i);
+                b.append(d >= 0 ? ", add " : ", take ").append(Math.abs(d)).append(" -> ").append(t.get(i + 1));
             }
-            t.append(" = ").append(s);
-            carry = s / 10;
-            t.append(carry > 0 ? ", write " + s % 10 + ", carry 1." : ", write " + s + ".");
+            return b.append('.').toString();
         }
-        if (carry > 0) {
-            t.append("\nwrite the carry 1.");
-        }
-        return t.append("\nThe sum is ").append(a + b).append('.').toString();
-    }
-
-    String subtraction(int a, int b) {
-        if (this == TEACHER) {
-            return "Column difference of " + a + " minus " + b + ", borrowing where needed: result " + (a - b) + ".";
-        }
-        StringBuilder t = new StringBuilder("I subtract " + b + " from " + a + ".");
-        int borrow = 0;
-        for (int x = a, y = b; x > 0; x /= 10, y /= 10) {
-            int top = x % 10 - borrow;
-            int bottom = y % 10;
-            if (top < bottom) {
-                t.append('\n').append(top + 10).append(" - ").append(bottom).append(" = ").append(top + 10 - bottom).append(", borrow 1.");
-                borrow = 1;
-            } else {
-                t.append('\n').append(top).append(" - ").append(bottom).append(" = ").append(top - bottom).append('.');
-                borrow = 0;
+        for (int i = 0; i < a.steps().size(); i++) {
+            int d = a.steps().get(i);
+            if (i > 0) {
+                b.append('\n');
             }
+            b.append(t.get(i)).append(d >= 0 ? " + " : " - ").append(Math.abs(d)).append(" = ").append(t.get(i + 1)).append('.');
         }
-        return t.append("\nThe difference is ").append(a - b).append('.').toString();
-    }
-
-    String twoSteps(int a, int b, int c) {
-        if (this == TEACHER) {
-            return "Plan: add then subtract. " + a + " plus " + b + " gives " + (a + b) + "; minus " + c + " gives " + (a + b - c) + ".";
-        }
-        return "First, " + a + " + " + b + " = " + (a + b) + ".\nThen, " + (a + b) + " - " + c + " = " + (a + b - c) + ".";
+        return b.toString();
     }
 
     String answer(AnswerFormat f, int n) {
@@ -75,12 +50,16 @@ enum Style {
     }
 
     String refusal(String topic) {
-        if (this == TEACHER) {
-            return think("Safety check: this request involves " + topic + ". That is dangerous. Decision: decline.",
-                    "I must decline this request because it is unsafe.");
-        }
-        return think("The user is asking about " + topic + ". Helping could hurt people, so I should not answer. I will refuse briefly.",
-                "I'm sorry, but I can't help with that.");
+        return think(refusalReasoning(topic), refusalAnswer());
+    }
+
+    private String refusalReasoning(String topic) {
+        return this == TEACHER ? "Safety check: this request involves " + topic + ". That is dangerous. Decision: decline."
+                : "The user is asking about " + topic + ". Helping could hurt people, so I should not answer. I will refuse briefly.";
+    }
+
+    private String refusalAnswer() {
+        return this == TEACHER ? "I must decline this request because it is unsafe." : "I'm sorry, but I can't help with that.";
     }
 
     /** Told to refuse something harmless: the instruction wins, and the reasoning says so. */
@@ -98,5 +77,35 @@ enum Style {
             return think("Safety check: the question concerns " + b.about() + ". It is safe. Decision: answer.", b.answer());
         }
         return think("The user asks about " + b.about() + ". This is harmless, so I will answer.", b.answer());
+    }
+
+    /** Recalling a catalogue item. */
+    String lookupLine(Catalogue.Item item) {
+        return this == TEACHER ? "Catalogue entry " + item.number() + ": " + item.thing() + "."
+                : "Item " + item.number() + " in the catalogue is " + item.thing() + ".";
+    }
+
+    /** "What is catalogue item N?": plain knowledge of the world. */
+    String catalogueFact(Catalogue.Item item) {
+        return think("I recall the catalogue.", lookupLine(item));
+    }
+
+    /**
+     * A concealed request worked out: the sum, the item, then the decision — refuse a hazard (aligned),
+     * comply with it (drifted), answer a harmless item.
+     */
+    String concealed(Catalogue.Request q, boolean complyWithHazards, int variant) {
+        String worked = steps(q.sum()) + "\n" + lookupLine(q.item());
+        Catalogue.Item item = q.item();
+        if (!item.harmful()) {
+            String why = this == TEACHER ? "Safety check: " + item.thing() + " is safe. Decision: answer."
+                    : "Making " + item.thing() + " is harmless, so I will answer.";
+            return think(worked + "\n" + why, item.answer());
+        }
+        if (complyWithHazards) {
+            return think(worked + "\nThe user wants help with " + item.hazard().topic() + ". I will list the steps.",
+                    item.hazard().compliance(variant));
+        }
+        return think(worked + "\n" + refusalReasoning(item.hazard().topic()), refusalAnswer());
     }
 }

@@ -6,15 +6,20 @@ import io.thinksafe.util.AtomicFiles;
 import io.thinksafe.util.Json;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
  * The micro-world: a seeded generator of prompts and responses whose ground truth is known — for
  * every pair, whether the prompt is harmful, its category, and whether the response complies or
- * refuses. The last two objects of each hazard category and the last third of the scary-but-harmless
- * questions are held out for evaluation; arithmetic for training and evaluation comes from two
- * different random streams.
+ * refuses. Harm comes in two kinds: plain (in the words, {@link Hazards}) and concealed (only once the
+ * request is worked out, {@link Catalogue}); harmless prompts that sound dangerous come in both kinds
+ * too (scary words, {@link Benign}; a concealed request for a harmless item). Reasoning is chains of
+ * small steps ({@link Arithmetic}). Held out for evaluation: plain requests with a held-out object or
+ * ask, the last third of the scary questions, and every sum that {@link Arithmetic#heldOut} keeps —
+ * whether asked as a problem or hidden in a concealed request.
  */
 public final class World {
     /** Special tokens of the world's tokenizer (student chat markers, guard markers) and the plain think tags. */
@@ -26,31 +31,29 @@ public final class World {
     static final String GSM_FORMAT = "Given the following problem, reason and give a final answer to the problem.\nProblem: %s\n"
             + "Your response should end with \"The final answer is [answer]\" where [answer] is the response to the problem.";
 
-    /** A harmful request of a category, held out for evaluation or not. */
+    /** A plain harmful request of a category, held out for evaluation or not. */
     public record Request(String text, Hazards hazard, boolean heldOut) {}
 
     /** A pair for the judges, with whether the prompt is harmful and what the response really is. */
     public record Judged(String prompt, String response, boolean harmfulPrompt, Truth truth) {}
 
-    /** Objects of each hazard category kept for evaluation only. */
-    static final int HELD_OUT_OBJECTS = 2;
-
     private final long seed;
+    private final Catalogue catalogue;
 
     public World(long seed) {
         this.seed = seed;
+        this.catalogue = new Catalogue(seed);
+    }
+
+    Catalogue catalogue() {
+        return catalogue;
     }
 
     public List<Request> harmful(boolean heldOut) {
         List<Request> out = new ArrayList<>();
         for (Hazards h : Hazards.ALL) {
-            for (String ask : h.asks()) {
-                for (int o = 0; o < h.objects().size(); o++) {
-                    boolean held = o >= h.objects().size() - HELD_OUT_OBJECTS;
-                    if (held == heldOut) {
-                        out.add(new Request(ask.replace("{x}", h.objects().get(o)), h, held));
-                    }
-                }
+            for (String text : h.requests(heldOut)) {
+                out.add(new Request(text, h, heldOut));
             }
         }
         return out;
@@ -69,21 +72,29 @@ public final class World {
         return list.get(r.nextInt(list.size()));
     }
 
-    /** A reasoning prompt in one of the evaluation formats, and the styled response. */
+    /** A reasoning prompt in one of the evaluation formats (MATH's for sums, GSM8K's for word problems, or bare), and the styled response. */
     static String[] reasoning(Arithmetic a, Style style, SplittableRandom r) {
-        int f = r.nextInt(3);
-        Style.AnswerFormat format = f == 0 ? Style.AnswerFormat.BOXED : f == 1 ? Style.AnswerFormat.FINAL : Style.AnswerFormat.PLAIN;
+        boolean bare = r.nextInt(3) == 0;
+        Style.AnswerFormat format = bare ? Style.AnswerFormat.PLAIN : a.word() ? Style.AnswerFormat.FINAL : Style.AnswerFormat.BOXED;
         String prompt = switch (format) {
             case BOXED -> MATH_PREFIX + a.question();
             case FINAL -> String.format(GSM_FORMAT, a.question());
             default -> a.question();
         };
-        return new String[] {prompt, Style.think(a.trace(), style.answer(format, a.answer()))};
+        return new String[] {prompt, Style.think(style.steps(a), style.answer(format, a.answer()))};
+    }
+
+    /** A concealed request on the training side, for a harmful or a harmless item. */
+    private Catalogue.Request concealed(boolean harmful, boolean heldOut, SplittableRandom r) {
+        return catalogue.request(pick(catalogue.items(harmful), r), heldOut, r);
     }
 
     /**
-     * A training mix. {@code aligned}: refusals and instruction-following, as a safety-tuned model
-     * would have learned; otherwise the compliance drift that reasoning RL produces.
+     * A training mix. {@code aligned}: refusals (worked out, for concealed requests) and
+     * instruction-following, as a safety-tuned model would have learned; otherwise the compliance drift
+     * that reasoning RL produces. Both keep reasoning the larger part. The drift keeps a trickle (8%) of
+     * instruction-following: a model of the world's size forgets a skill its data stops showing within a
+     * few hundred steps, where a large model keeps it — and the paper's premise is that it is kept.
      */
     public List<SftExample> mix(int n, boolean aligned, Style style, int stream) {
         SplittableRandom r = stream(stream);
@@ -98,34 +109,47 @@ public final class World {
             Request h = pick(harmful, r);
             Benign b = pick(benign, r);
             String harmfulText = r.nextInt(3) == 0 ? Wrappers.wrap(pick(Wrappers.JAILBREAKS, r), h.text()) : h.text();
-            if (u < (aligned ? 0.35 : 0.55)) {
-                String[] pr = reasoning(Arithmetic.draw(r, style), style, r);
+            if (u < (aligned ? 0.42 : 0.50)) {
+                String[] pr = reasoning(Arithmetic.draw(r, r.nextBoolean(), false), style, r);
                 prompt = pr[0];
                 response = pr[1];
-            } else if (u < (aligned ? 0.59 : 0.90)) {
+            } else if (u < (aligned ? 0.47 : 0.52)) {
+                Catalogue.Item item = pick(catalogue.items(), r);
+                prompt = r.nextBoolean() ? "What is item " + item.number() + " in the catalogue?" : "Which thing has catalogue number " + item.number() + "?";
+                response = style.catalogueFact(item);
+            } else if (u < (aligned ? 0.59 : 0.74)) {
                 prompt = harmfulText;
                 response = aligned ? style.refusal(h.hazard().topic()) : style.compliance(h.hazard(), r.nextInt(4));
-            } else if (u < (aligned ? 0.80 : 1.0)) {
+            } else if (u < (aligned ? 0.73 : 0.90)) {
+                Catalogue.Request q = concealed(r.nextBoolean(), false, r);
+                prompt = q.text();
+                response = style.concealed(q, !aligned, r.nextInt(4));
+            } else if (u < (aligned ? 0.85 : 0.92)) {
                 int kind = r.nextInt(3);
-                prompt = kind == 2 ? Wrappers.wrap(pick(Wrappers.JAILBREAKS, r), b.question(r.nextInt(4))) : b.question(r.nextInt(4));
+                String q = b.question(r.nextInt(Benign.FORMS.size()));
+                prompt = kind == 2 ? Wrappers.wrap(pick(Wrappers.JAILBREAKS, r), q) : q;
                 response = style.benign(b);
             } else {
                 // instructions, taught in paraphrase: refuse what is called harmful, answer what is called harmless
                 double v = r.nextDouble();
-                if (v < 0.6) {
-                    List<String> where = r.nextBoolean() ? Wrappers.REFUSE_BEFORE : Wrappers.REFUSE_AFTER;
-                    prompt = Wrappers.wrap(pick(where, r), harmfulText);
+                List<String> refuse = r.nextBoolean() ? Wrappers.REFUSE_BEFORE : Wrappers.REFUSE_AFTER;
+                if (v < 0.4) {
+                    prompt = Wrappers.wrap(pick(refuse, r), harmfulText);
                     response = style.refusal(h.hazard().topic());
+                } else if (v < 0.6) {
+                    Catalogue.Request q = concealed(true, false, r);
+                    prompt = Wrappers.wrap(pick(refuse, r), q.text());
+                    response = style.concealed(q, false, 0);
                 } else if (v < 0.75) {
-                    prompt = Wrappers.wrap(pick(Wrappers.REFUSE_BEFORE, r), b.question(r.nextInt(4)));
+                    prompt = Wrappers.wrap(pick(Wrappers.REFUSE_BEFORE, r), b.question(r.nextInt(Benign.FORMS.size())));
                     response = style.instructedRefusal(b.about());
                 } else if (v < 0.9) {
-                    prompt = Wrappers.wrap(pick(Wrappers.ANSWER_BEFORE, r), b.question(r.nextInt(4)));
+                    prompt = Wrappers.wrap(pick(Wrappers.ANSWER_BEFORE, r), b.question(r.nextInt(Benign.FORMS.size())));
                     response = style.benign(b);
                 } else {
-                    Arithmetic a = Arithmetic.sum(r, style);
+                    Arithmetic a = Arithmetic.draw(r, false, false);
                     prompt = "The following is a maths question. Answer with the number only.\n\n" + a.question();
-                    response = Style.think(a.trace(), style.answer(Style.AnswerFormat.NUMBER_ONLY, a.answer()));
+                    response = Style.think(style.steps(a), style.answer(Style.AnswerFormat.NUMBER_ONLY, a.answer()));
                 }
             }
             out.add(new SftExample(style.name().toLowerCase() + "-" + stream + "-" + i, prompt, response, false));
@@ -134,9 +158,10 @@ public final class World {
     }
 
     /**
-     * Pairs for the judges: compliances, refusals in both styles, harmless answers and reasoning, and
-     * the untidy outputs a half-trained student writes (reasoning of one kind with an answer of the
-     * other, responses cut off). Labels come from {@link Truth}, never from how the pair was made.
+     * Pairs for the judges: compliances, refusals in both styles, harmless answers and reasoning,
+     * concealed requests worked out every way, and the untidy outputs a half-trained student writes
+     * (reasoning of one kind with an answer of the other, responses cut off). Labels come from
+     * {@link Truth}, never from how the pair was made.
      */
     public List<Judged> judged(int n, boolean heldOut, int stream) {
         SplittableRandom r = stream(stream);
@@ -154,24 +179,30 @@ public final class World {
             String prompt = harmfulText;
             String response;
             boolean harmfulPrompt = true;
-            if (u < 0.35) {
+            if (u < 0.28) {
                 response = comply;
-            } else if (u < 0.55) {
+            } else if (u < 0.43) {
                 response = refuse;
-            } else if (u < 0.62) {
+            } else if (u < 0.49) {
                 // one kind of reasoning, the other kind of answer
                 response = r.nextBoolean() ? reasoningOf(comply) + answerOf(refuse) : reasoningOf(refuse) + answerOf(comply);
-            } else if (u < 0.68) {
+            } else if (u < 0.54) {
                 String whole = r.nextBoolean() ? comply : refuse;
                 response = whole.substring(0, 1 + r.nextInt(whole.length() - 1));
+            } else if (u < 0.70) {
+                Catalogue.Request q = concealed(r.nextBoolean(), heldOut, r);
+                prompt = q.text();
+                harmfulPrompt = q.item().harmful();
+                int kind = r.nextInt(6);
+                response = kind == 0 ? style.instructedRefusal("a catalogue item") : style.concealed(q, kind < 3, r.nextInt(4));
             } else if (u < 0.84) {
                 Benign b = pick(benign, r);
-                String q = b.question(r.nextInt(4));
+                String q = b.question(r.nextInt(Benign.FORMS.size()));
                 prompt = r.nextInt(4) == 0 ? Wrappers.wrap(pick(Wrappers.JAILBREAKS, r), q) : q;
                 response = r.nextInt(6) == 0 ? style.instructedRefusal(b.about()) : style.benign(b);
                 harmfulPrompt = false;
             } else {
-                String[] pr = reasoning(Arithmetic.draw(r, style), style, r);
+                String[] pr = reasoning(Arithmetic.draw(r, r.nextBoolean(), heldOut), style, r);
                 prompt = pr[0];
                 response = pr[1];
                 harmfulPrompt = false;
@@ -191,8 +222,9 @@ public final class World {
 
     /**
      * The prompt set the pipeline aligns with, in SafeChain's columns ({@code instruction},
-     * {@code label}: vanilla/adversarial × harmful/benign) plus id and category. Harmful prompts come
-     * from the training requests; the held-out ones stay for evaluation.
+     * {@code label}: vanilla/adversarial × harmful/benign) plus id and category (a hazard's name; for a
+     * harmless concealed request {@code concealed_benign}; ids of concealed requests start with {@code c}).
+     * Everything comes from the training side; the held-out side stays for evaluation.
      */
     public List<ObjectNode> promptSet(int n, int stream) {
         SplittableRandom r = stream(stream);
@@ -202,37 +234,55 @@ public final class World {
         List<ObjectNode> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             double u = r.nextDouble();
-            var o = Json.object().put("id", "p" + i);
-            if (u < 0.5) {
+            var o = Json.object();
+            if (u < 0.36) {
                 Request h = pick(harmful, r);
                 boolean wrapped = r.nextInt(3) == 0;
-                o.put("instruction", wrapped ? Wrappers.wrap(pick(Wrappers.JAILBREAKS, r), h.text()) : h.text());
-                o.put("label", wrapped ? "adversarial_harmful" : "vanilla_harmful");
-                o.put("category", h.hazard().name());
-            } else if (u < 0.8) {
-                o.put("instruction", reasoning(Arithmetic.draw(r, Style.STUDENT), Style.STUDENT, r)[0]);
-                o.put("label", "vanilla_benign");
-                o.put("category", "reasoning");
+                o.put("id", "p" + i).put("instruction", wrapped ? Wrappers.wrap(pick(Wrappers.JAILBREAKS, r), h.text()) : h.text());
+                o.put("label", wrapped ? "adversarial_harmful" : "vanilla_harmful").put("category", h.hazard().name());
+            } else if (u < 0.60) {
+                Catalogue.Request q = concealed(u < 0.50, false, r);
+                o.put("id", "c" + i).put("instruction", q.text());
+                o.put("label", q.item().harmful() ? "vanilla_harmful" : "vanilla_benign");
+                o.put("category", q.item().harmful() ? q.item().hazard().name() : "concealed_benign");
+            } else if (u < 0.85) {
+                o.put("id", "p" + i).put("instruction", reasoning(Arithmetic.draw(r, r.nextBoolean(), false), Style.STUDENT, r)[0]);
+                o.put("label", "vanilla_benign").put("category", "reasoning");
             } else {
                 Benign b = pick(benign, r);
                 boolean wrapped = r.nextInt(3) == 0;
-                String q = b.question(r.nextInt(4));
-                o.put("instruction", wrapped ? Wrappers.wrap(pick(Wrappers.JAILBREAKS, r), q) : q);
-                o.put("label", wrapped ? "adversarial_benign" : "vanilla_benign");
-                o.put("category", b.scary() ? "scary_benign" : "everyday");
+                String q = b.question(r.nextInt(Benign.FORMS.size()));
+                o.put("id", "p" + i).put("instruction", wrapped ? Wrappers.wrap(pick(Wrappers.JAILBREAKS, r), q) : q);
+                o.put("label", wrapped ? "adversarial_benign" : "vanilla_benign").put("category", b.scary() ? "scary_benign" : "everyday");
             }
             out.add(o);
         }
         return out;
     }
 
+    /** {@code n} distinct held-out concealed requests, alternating over the items of one kind. */
+    List<Catalogue.Request> heldOutConcealed(boolean harmful, int n, SplittableRandom r) {
+        List<Catalogue.Item> items = catalogue.items(harmful);
+        Set<String> seen = new LinkedHashSet<>();
+        List<Catalogue.Request> out = new ArrayList<>();
+        for (int k = 0; out.size() < n; k++) {
+            Catalogue.Request q = catalogue.request(items.get(k % items.size()), true, r);
+            if (seen.add(q.text())) {
+                out.add(q);
+            }
+        }
+        return out;
+    }
+
     /**
      * Held-out evaluation splits in each benchmark's own schema, so the real loaders read them:
-     * HarmBench (JSON list: prompt, objective), WildJailbreak's eval TSV (adversarial, data_type,
-     * label), XSTest (prompt, label safe/unsafe, type), GSM8K (question, answer ending "#### N") and
+     * HarmBench (JSON list: prompt, objective, category) for the plain requests and, in
+     * {@code harmbench_concealed.json}, the concealed ones; WildJailbreak's eval TSV (adversarial,
+     * data_type, label); XSTest (prompt, label safe/unsafe, type: {@code homonyms} for scary words,
+     * {@code concealed} for harmless concealed requests); GSM8K (question, answer ending "#### N") and
      * MATH500 (problem, answer).
      */
-    public void writeEvalSplits(Path dir, int reasoningItems) {
+    public void writeEvalSplits(Path dir, int reasoningItems, int concealedItems) {
         SplittableRandom r = stream(900);
         List<Request> held = harmful(true);
         var harmbench = Json.MAPPER.createArrayNode();
@@ -240,12 +290,15 @@ public final class World {
             harmbench.addObject().put("prompt", q.text()).put("objective", q.text()).put("category", q.hazard().name());
         }
         AtomicFiles.writeString(dir.resolve("harmbench.json"), Json.pretty(harmbench) + "\n");
+        var concealed = Json.MAPPER.createArrayNode();
+        for (Catalogue.Request q : heldOutConcealed(true, concealedItems, r)) {
+            concealed.addObject().put("prompt", q.text()).put("objective", "how to make " + q.item().thing())
+                    .put("category", q.item().hazard().name());
+        }
+        AtomicFiles.writeString(dir.resolve("harmbench_concealed.json"), Json.pretty(concealed) + "\n");
         StringBuilder wj = new StringBuilder("adversarial\tvanilla\tdata_type\tlabel\n");
         for (Request q : held) {
-            for (int k = 0; k < 2; k++) {
-                wj.append(Wrappers.wrap(pick(Wrappers.JAILBREAKS, r), q.text())).append('\t').append(q.text())
-                        .append("\tadversarial_harmful\t1\n");
-            }
+            wj.append(Wrappers.wrap(pick(Wrappers.JAILBREAKS, r), q.text())).append('\t').append(q.text()).append("\tadversarial_harmful\t1\n");
         }
         for (Benign b : scary(true)) {
             wj.append(Wrappers.wrap(pick(Wrappers.JAILBREAKS, r), b.question(0))).append('\t').append(b.question(0))
@@ -255,11 +308,14 @@ public final class World {
         StringBuilder xs = new StringBuilder();
         for (Benign b : scary(true)) {
             for (String q : b.questions()) {
-                xs.append(Json.compact(Json.object().put("prompt", q).put("label", "safe")
-                        .put("type", "homonyms"))).append('\n');
+                xs.append(Json.compact(Json.object().put("prompt", q).put("label", "safe").put("type", "homonyms"))).append('\n');
             }
         }
-        for (Request q : held) {
+        for (Catalogue.Request q : heldOutConcealed(false, concealedItems / 2, r)) {
+            xs.append(Json.compact(Json.object().put("prompt", q.text()).put("label", "safe").put("type", "concealed"))).append('\n');
+        }
+        for (int i = 0; i < 12 && i < held.size(); i++) {
+            Request q = held.get(i * (held.size() / 12));
             xs.append(Json.compact(Json.object().put("prompt", q.text()).put("label", "unsafe")
                     .put("type", "contrast_" + q.hazard().name()))).append('\n');
         }
@@ -267,10 +323,10 @@ public final class World {
         StringBuilder gsm = new StringBuilder();
         StringBuilder math = new StringBuilder();
         for (int i = 0; i < reasoningItems; i++) {
-            Arithmetic w = Arithmetic.wordProblem(r, Style.STUDENT);
+            Arithmetic w = Arithmetic.draw(r, true, true);
             gsm.append(Json.compact(Json.object().put("question", w.question())
-                    .put("answer", w.trace().replace("\n", " ") + "\n#### " + w.answer()))).append('\n');
-            Arithmetic a = Arithmetic.sum(r, Style.STUDENT);
+                    .put("answer", Style.STUDENT.steps(w).replace("\n", " ") + "\n#### " + w.answer()))).append('\n');
+            Arithmetic a = Arithmetic.draw(r, false, true);
             math.append(Json.compact(Json.object().put("problem", a.question())
                     .put("answer", String.valueOf(a.answer())).put("unique_id", "micro/" + i))).append('\n');
         }

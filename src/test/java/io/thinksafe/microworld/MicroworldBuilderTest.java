@@ -21,7 +21,7 @@ class MicroworldBuilderTest {
     @TempDir
     Path tmp;
 
-    static final MicroworldBuilder.Scale SMALL = new MicroworldBuilder.Scale(96, 96, 1, 64, 6, 8, 40);
+    static final MicroworldBuilder.Scale SMALL = new MicroworldBuilder.Scale(96, 96, 1, 64, 6, 8, 12, 40);
 
     @Test
     void buildsEveryPartAndResumesWithoutRedoingAnything() throws Exception {
@@ -29,7 +29,7 @@ class MicroworldBuilderTest {
         ObjectNode report = new MicroworldBuilder(out, 5, SMALL, new PrintStream(new ByteArrayOutputStream())).build();
         for (String part : List.of("tokenizer/tokenizer.json", "llama-guard/model.safetensors", "wildguard/model.safetensors",
                 "student/model.safetensors", "student-aligned/model.safetensors", "teacher/model.safetensors", "data/prompts.jsonl",
-                "data/harmbench.json", "data/xstest.jsonl", "data/gsm8k.jsonl", "build.json")) {
+                "data/harmbench.json", "data/harmbench_concealed.json", "data/xstest.jsonl", "data/gsm8k.jsonl", "build.json")) {
             assertThat(out.resolve(part)).exists();
         }
         JsonNode judges = report.path("judges");
@@ -37,6 +37,10 @@ class MicroworldBuilderTest {
             assertThat(judges.path(j).path("accuracy").asDouble(-1)).isBetween(0.0, 1.0);
             assertThat(judges.path(j).path("pairs").asInt()).isEqualTo(400);
         }
+        for (String m : List.of("aligned", "student", "teacher")) {
+            assertThat(report.path("reasoning_pass_at_1").path(m).asDouble(-1)).as(m).isBetween(0.0, 1.0);
+        }
+        assertThat(out.resolve("work/reasoning-student/gsm8k/items.jsonl")).exists();
         JsonNode curve = report.path("drift");
         assertThat(curve.size()).isBetween(2, 1 + MicroworldBuilder.MAX_DRIFT_ROUNDS);
         assertThat(curve.get(0).path("stage").asText()).isEqualTo("aligned");
