@@ -80,7 +80,7 @@ public final class DemoTables {
         b.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
         summary.path("methods").fields().forEachRemaining(e -> {
             JsonNode r = e.getValue();
-            b.append("| ").append(e.getKey()).append(" | ").append(pct(r.path("harmful_plain"))).append(" | ")
+            b.append("| ").append(label(e.getKey())).append(" | ").append(pct(r.path("harmful_plain"))).append(" | ")
                     .append(pct(r.path("harmful_jailbreak"))).append(" | ").append(pct(r.path("harmful_concealed"))).append(" | ")
                     .append(pct(r.path("over_refusal"))).append(" | ").append(pct(r.path("reasoning_accuracy"))).append(" | ")
                     .append(r.path("train_perplexity").isNumber() ? String.format(Locale.ROOT, "%.2f", r.path("train_perplexity").asDouble()) : "-")
@@ -101,6 +101,15 @@ public final class DemoTables {
             throw new IllegalStateException("table.md: a brace outside the masked wall-clock values");
         }
         return b.toString();
+    }
+
+    /** A method's name in table.md, with what a reader must know to read its row. */
+    private static String label(String method) {
+        return switch (method) {
+            case "initial" -> "initial (drifted student)";
+            case "star1", "safekey" -> method + " (stand-ins)";
+            default -> method;
+        };
     }
 
     /** A claim's evidence: the difference and its interval (each part, for a compound claim), the ratios, or why it was not run. */
