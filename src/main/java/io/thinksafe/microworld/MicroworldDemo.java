@@ -116,11 +116,15 @@ public final class MicroworldDemo {
             throw new ThinkSafeException("thinksafe_grpo is compared with plain GRPO at equal GRPO steps: add grpo to --methods");
         }
         for (String part : List.of("build.json", "student/config.json", "teacher/config.json", "llama-guard/config.json",
-                "wildguard/config.json", "data/prompts.jsonl", CONCEALED_FILE)) {
+                "wildguard/config.json", "data/prompts.jsonl")) {
             if (!Files.exists(o.world().resolve(part))) {
                 throw new ThinkSafeException(o.world() + ": not a micro-world (no " + part + "); build one with "
                         + "`thinksafe microworld build --out DIR`");
             }
+        }
+        if (!Files.isRegularFile(o.world().resolve(CONCEALED_FILE))) {
+            throw new ThinkSafeException(o.world() + ": no " + CONCEALED_FILE + " (the concealed harmful split, which worlds built "
+                    + "before it lack); rebuild the world with `thinksafe microworld build --out DIR`");
         }
     }
 
