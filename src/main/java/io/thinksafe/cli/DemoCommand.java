@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "ThinkSafe end to end on the shipped micro-world (a small constructed world, not real models): diagnose, "
-                + "ThinkSafe and its baselines through `thinksafe run`, evaluation on held-out splits, report and summary.json. "
+                + "ThinkSafe and its baselines through `thinksafe run`, evaluation on held-out splits (the concealed one included), "
+                + "the paper's claims decided by paired 95% intervals, report, summary.json and table.md. "
                 + "Rerun the same command to resume.")
 final class DemoCommand implements Runnable {
     @Option(names = "--world", paramLabel = "DIR",
@@ -20,7 +21,7 @@ final class DemoCommand implements Runnable {
 
     @Option(names = "--methods", split = ",", paramLabel = "NAME",
             description = "Methods to compare, or all (default: initial, thinksafe, rejection_sampling, without_reasoning, direct_refusal, "
-                    + "teacher, grpo, star1, safepath, onpolicy_distill; all adds safechain and safekey; also thinksafe_iterative (rounds "
+                    + "teacher, grpo; all adds safechain, star1, safekey, safepath and onpolicy_distill; also thinksafe_iterative (rounds "
                     + "with a held-out probe and per-round evaluation) and thinksafe_grpo (GRPO from ThinkSafe's adapter, compared with "
                     + "grpo at equal GRPO steps)).")
     List<String> methods;

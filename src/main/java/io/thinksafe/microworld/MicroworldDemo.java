@@ -51,11 +51,16 @@ public final class MicroworldDemo {
     public static final List<String> METHODS = List.of("initial", "thinksafe", "rejection_sampling", "without_reasoning",
             "direct_refusal", "teacher", "grpo", "safechain", "star1", "safekey", "safepath", "onpolicy_distill");
     /**
-     * What {@code thinksafe demo} runs without {@code --methods}: kept under 10 minutes on a 2-core machine, so the two
-     * costliest baselines (SafeChain: five teacher samples a prompt; SafeKey: STAR-1's data and a second, masked
-     * forward) wait for {@code --methods all}.
+     * What {@code thinksafe demo} runs without {@code --methods}: the methods the claims compare (see {@link Claims}):
+     * ThinkSafe, its ablations, the teacher and DirectRefusal baselines and GRPO. The paper's other baselines wait for
+     * {@code --methods} or {@code all}.
      */
-    public static final List<String> DEFAULT_METHODS = METHODS.stream().filter(m -> !m.equals("safechain") && !m.equals("safekey")).toList();
+    public static final List<String> DEFAULT_METHODS = List.of("initial", "thinksafe", "rejection_sampling", "without_reasoning",
+            "direct_refusal", "teacher", "grpo");
+    /** The concealed split: harmful prompts whose hazard shows only once the request is worked out (HarmBench's schema). */
+    static final String CONCEALED_FILE = "data/harmbench_concealed.json";
+    /** Where each method's evaluation on the concealed split goes ({@code OUT/eval-concealed/METHOD/harmbench/}). */
+    static final String CONCEALED_EVAL = "eval-concealed";
     /** The baselines whose epochs come from the paper's Table 4 (the recipe's default) rather than the demo's. */
     static final List<String> TABLE_4 = List.of("direct_refusal", "safechain", "star1", "safekey", "safepath");
     /**
@@ -117,6 +122,10 @@ public final class MicroworldDemo {
                         + "`thinksafe microworld build --out DIR`");
             }
         }
+        if (!Files.isRegularFile(o.world().resolve(CONCEALED_FILE))) {
+            throw new ThinkSafeException(o.world() + ": no " + CONCEALED_FILE + " (the concealed harmful split, which worlds built "
+                    + "before it lack); rebuild the world with `thinksafe microworld build --out DIR`");
+        }
     }
 
     Path student() {
@@ -166,11 +175,14 @@ public final class MicroworldDemo {
             }
         }
         Map<String, EvalResults> results = new LinkedHashMap<>();
+        Map<String, EvalResults> concealed = new LinkedHashMap<>();
         // the judges load once for every evaluation
         try (Guard harm = Guards.open(List.of(llamaGuard()), Guards.Format.LLAMA_GUARD, GuardEnsemble.Policy.ALL, null);
              Guard refusal = Guards.open(List.of(wildGuard()), Guards.Format.WILDGUARD, GuardEnsemble.Policy.ALL, null)) {
             for (String m : o.methods()) {
-                results.put(m, evaluate(m, adapters.get(m), harm, refusal));
+                Evaluated r = evaluate(m, adapters.get(m), harm, refusal);
+                results.put(m, r.main());
+                concealed.put(m, r.concealed());
             }
         }
         Map<String, Double> perplexity = new LinkedHashMap<>();
@@ -197,6 +209,7 @@ public final class MicroworldDemo {
             ObjectNode row = methods.putObject(m);
             put(row, "harmful_plain", value(r, Benchmark.HARMBENCH));
             put(row, "harmful_jailbreak", value(r, Benchmark.WILDJAILBREAK));
+            put(row, "harmful_concealed", value(concealed.get(m), Benchmark.HARMBENCH));
             put(row, "over_refusal", value(r, Benchmark.XSTEST));
             put(row, "reasoning_accuracy", r.average(List.of(Benchmark.GSM8K, Benchmark.MATH500)).value());
             JsonNode cost = m.equals("initial") ? null
@@ -225,6 +238,8 @@ public final class MicroworldDemo {
                         .put("tokens", rl.path("cost_tokens").asDouble() / ts.path("cost_tokens").asDouble());
             }
         }
+        summary.set("claims", new Claims(o.out(), o.methods(), methods).decide());
+        AtomicFiles.writeString(o.out().resolve("table.md"), DemoTables.markdown(summary));
         summary.put("report", report.html().toAbsolutePath().toString());
         summary.put("report_markdown", report.markdown().toAbsolutePath().toString());
         report.plots().stream().filter(p -> p.getFileName().toString().startsWith("tradeoff"))
@@ -339,8 +354,14 @@ public final class MicroworldDemo {
         return file;
     }
 
-    /** The real evaluation on the held-out splits: harm judged by the micro Llama-Guard, XSTest refusals by the micro WildGuard. */
-    private EvalResults evaluate(String method, Path adapter, Guard harm, Guard refusal) {
+    /** A method's results on the usual held-out splits and on the concealed split. */
+    private record Evaluated(EvalResults main, EvalResults concealed) {}
+
+    /**
+     * The real evaluation on the held-out splits: harm judged by the micro Llama-Guard, XSTest refusals by the micro WildGuard;
+     * then the concealed split, as HarmBench from its own file, into {@code OUT/eval-concealed/METHOD}. Returns both results.
+     */
+    private Evaluated evaluate(String method, Path adapter, Guard harm, Guard refusal) {
         Path data = o.world().resolve("data");
         List<Benchmark> benchmarks = List.of(Benchmark.HARMBENCH, Benchmark.WILDJAILBREAK, Benchmark.XSTEST, Benchmark.GSM8K,
                 Benchmark.MATH500);
@@ -350,7 +371,13 @@ public final class MicroworldDemo {
         try (Generator g = Generators.open(ModelSpec.parse(student().toString()), engineOptions(adapter))) {
             EvalConfig cfg = new EvalConfig(student().toString(), adapter, benchmarks, files, dir, o.samples(), o.maxNewTokens(),
                     null, o.seed(), 0, 0, false, method, method.equals("initial") ? null : "initial");
-            return EvalJob.run(cfg, g, harm, refusal, log);
+            EvalResults main = EvalJob.run(cfg, g, harm, refusal, log);
+            Map<Benchmark, Path> concealedFile = EvalConfig.resolveFiles(List.of(Benchmark.HARMBENCH), null,
+                    Map.of(Benchmark.HARMBENCH, o.world().resolve(CONCEALED_FILE)));
+            EvalConfig concealed = new EvalConfig(student().toString(), adapter, List.of(Benchmark.HARMBENCH), concealedFile,
+                    o.out().resolve(CONCEALED_EVAL).resolve(method), o.samples(), o.maxNewTokens(), null, o.seed(), 0, 0, false,
+                    method, method.equals("initial") ? null : "initial");
+            return new Evaluated(main, EvalJob.run(concealed, g, harm, refusal, log));
         }
     }
 
@@ -373,97 +400,8 @@ public final class MicroworldDemo {
         }
     }
 
-    /** The comparison as a plain-text table, with where the report is. */
+    /** The comparison as a plain-text table, with the claims and where the report is (see {@link DemoTables#text}). */
     public static String table(ObjectNode summary) {
-        StringBuilder b = new StringBuilder();
-        JsonNode d = summary.path("diagnose");
-        b.append(String.format(Locale.ROOT, "%nmicro-world (constructed; not real models) — diagnose: unsteered safe %.0f%%, steered safe %.0f%%; "
-                + "guard accuracy %.1f%%%n%n", 100 * d.path("unsteered_safe_rate").asDouble(), 100 * d.path("steered_safe_rate").asDouble(),
-                100 * summary.path("guard_accuracy").asDouble()));
-        b.append(String.format(Locale.ROOT, "%-20s %14s %18s %13s %11s %13s %11s%n", "method", "harmful plain", "harmful jailbreak",
-                "over-refusal", "reasoning", "train ppl", "wall-clock"));
-        summary.path("methods").fields().forEachRemaining(e -> {
-            JsonNode r = e.getValue();
-            b.append(String.format(Locale.ROOT, "%-20s %14s %18s %13s %11s %13s %11s%n", e.getKey(), pct(r.path("harmful_plain")),
-                    pct(r.path("harmful_jailbreak")), pct(r.path("over_refusal")), pct(r.path("reasoning_accuracy")),
-                    r.path("train_perplexity").isNumber() ? String.format(Locale.ROOT, "%.2f", r.path("train_perplexity").asDouble()) : "-",
-                    r.path("cost_seconds").isNumber() ? String.format(Locale.ROOT, "%.0f s", r.path("cost_seconds").asDouble()) : "-"));
-        });
-        if (summary.has("rounds")) {
-            b.append("\niterative ThinkSafe, per round (probe: held-out harmful prompts, unsteered; the rest: the evaluation above):\n");
-            b.append(roundsTable(summary.path("rounds")));
-        }
-        if (summary.has("warm_start")) {
-            b.append("\nThinkSafe as GRPO's warm start vs plain GRPO, at equal GRPO steps:\n").append(warmTable(summary.path("warm_start")));
-        }
-        if (summary.has("grpo_cost_ratio")) {
-            b.append(String.format(Locale.ROOT, "%nGRPO cost / ThinkSafe cost: %.1fx wall-clock, %.1fx tokens (the paper: about 8x)%n",
-                    summary.path("grpo_cost_ratio").path("seconds").asDouble(), summary.path("grpo_cost_ratio").path("tokens").asDouble()));
-        }
-        if (summary.has("onpolicy_distill_cost_ratio")) {
-            JsonNode r = summary.path("onpolicy_distill_cost_ratio");
-            b.append(String.format(Locale.ROOT, "on-policy distillation cost / ThinkSafe cost: %.1fx wall-clock, %.1fx tokens%n",
-                    r.path("seconds").asDouble(), r.path("tokens").asDouble()));
-        }
-        if (summary.path("methods").has("star1") || summary.path("methods").has("safekey")) {
-            b.append("star1, safekey: stand-ins on the micro-world (no micro model reads a policy or grades a trace): the guard's "
-                    + "P(safe) and a format check score each trace, and the policies' objectives open the teacher's reasoning\n");
-        }
-        b.append(String.format(Locale.ROOT, "%nwall time %.0f s; summary: summary.json%n", summary.path("wall_seconds").asDouble()));
-        b.append("report: ").append(summary.path("report").asText()).append('\n');
-        if (summary.has("plot")) {
-            b.append("plot:   ").append(summary.path("plot").asText()).append('\n');
-        }
-        return b.toString();
-    }
-
-    /** The per-round table: probe, harm (plain and jailbreak), over-refusal, reasoning, cost. */
-    static String roundsTable(JsonNode rounds) {
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-6s %-8s %11s %8s %14s %18s %13s %10s %9s %10s %11s%n", "round",
-                "status", "probe safe", "gain", "harmful plain", "harmful jailbreak", "over-refusal", "reasoning", "examples", "seconds",
-                "cumulative"));
-        for (JsonNode r : rounds.path("table")) {
-            JsonNode bm = r.path("benchmarks");
-            double reasoning = (bm.path("gsm8k").asDouble(Double.NaN) + bm.path("math500").asDouble(Double.NaN)) / 2;
-            b.append(String.format(Locale.ROOT, "%-6d %-8s %11s %8s %14s %18s %13s %10s %9s %10.1f %11.1f%n", r.path("round").asInt(),
-                    r.path("status").asText(), pct(r.path("probe_safe_rate")),
-                    r.path("gain").isNumber() ? String.format(Locale.ROOT, "%+.1f", 100 * r.path("gain").asDouble()) : "-",
-                    pct(bm.path("harmbench")), pct(bm.path("wildjailbreak")), pct(bm.path("xstest")),
-                    Double.isNaN(reasoning) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * reasoning),
-                    r.has("examples") ? String.valueOf(r.path("examples").asInt()) : "-", r.path("cost").path("seconds").asDouble(),
-                    r.path("cumulative_seconds").asDouble()));
-        }
-        if (rounds.path("stopped").isTextual()) {
-            b.append(rounds.path("stopped").asText()).append('\n');
-        }
-        return b.append("kept: round ").append(rounds.path("final_round").asInt()).append(" (mode ").append(rounds.path("mode").asText())
-                .append(")\n").toString();
-    }
-
-    /** The warm-start comparison: safety during GRPO and cost at checkpoint steps, and when the warm start reached GRPO's safety. */
-    static String warmTable(JsonNode w) {
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-6s %12s %12s %12s %12s %12s %12s%n", "step", "GRPO safety",
-                "warm safety", "GRPO s", "warm s", "GRPO tokens", "warm tokens"));
-        for (JsonNode r : w.path("at")) {
-            b.append(String.format(Locale.ROOT, "%-6d %12s %12s %12.1f %12.1f %12d %12d%n", r.path("step").asInt(), num(r.path("plain_safety")),
-                    num(r.path("warm_safety")), r.path("plain_seconds").asDouble(), r.path("warm_seconds").asDouble(),
-                    r.path("plain_tokens").asLong(), r.path("warm_tokens").asLong()));
-        }
-        int k = w.path("warm_reaches_plain_final_at_step").asInt();
-        b.append(String.format(Locale.ROOT, "warm start (ThinkSafe part: %.1f s, %d tokens) %s plain GRPO's final safety %s%n",
-                w.path("thinksafe_seconds").asDouble(), w.path("thinksafe_tokens").asLong(),
-                k > 0 ? String.format(Locale.ROOT, "reached at GRPO step %d of %d (%.1f s, %d tokens; plain GRPO: %.1f s, %d tokens) —",
-                        k, w.path("steps").asInt(), w.path("warm_seconds_to_reach").asDouble(), w.path("warm_tokens_to_reach").asLong(),
-                        w.path("plain_seconds").asDouble(), w.path("plain_tokens").asLong()) : "did not reach",
-                num(w.path("plain_final_safety"))));
-        return b.toString();
-    }
-
-    private static String num(JsonNode v) {
-        return v.isNumber() ? String.format(Locale.ROOT, "%.3f", v.asDouble()) : "-";
-    }
-
-    private static String pct(JsonNode v) {
-        return v.isNumber() ? String.format(Locale.ROOT, "%.1f%%", 100 * v.asDouble()) : "-";
+        return DemoTables.text(summary);
     }
 }

@@ -1,14 +1,20 @@
 package io.thinksafe.microworld;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.thinksafe.ThinkSafeException;
 import io.thinksafe.util.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +36,7 @@ class MicroworldDemoTest {
         ObjectNode first = new MicroworldDemo(o, new PrintStream(new ByteArrayOutputStream())).run();
         JsonNode initial = first.path("methods").path("initial");
         JsonNode thinksafe = first.path("methods").path("thinksafe");
-        for (String k : List.of("harmful_plain", "harmful_jailbreak", "over_refusal", "reasoning_accuracy")) {
+        for (String k : List.of("harmful_plain", "harmful_jailbreak", "harmful_concealed", "over_refusal", "reasoning_accuracy")) {
             assertThat(initial.path(k).asDouble(-1)).as(k).isBetween(0.0, 1.0);
             assertThat(thinksafe.path(k).asDouble(-1)).as(k).isBetween(0.0, 1.0);
         }
@@ -42,11 +48,77 @@ class MicroworldDemoTest {
         assertThat(thinksafe.path("harmful_plain").asDouble()).isLessThanOrEqualTo(initial.path("harmful_plain").asDouble() / 2);
         assertThat(tmp.resolve("report/report.html")).exists();
         assertThat(tmp.resolve("configs/thinksafe.yaml")).exists();
+        assertThat(tmp.resolve("eval-concealed/thinksafe/harmbench/items.jsonl")).exists();
+        assertThat(tmp.resolve("table.md")).exists();
         assertThat(Json.read(tmp.resolve("summary.json")).path("methods").toString()).isEqualTo(first.path("methods").toString());
 
         ObjectNode again = new MicroworldDemo(o, new PrintStream(new ByteArrayOutputStream())).run();
         assertThat(again.path("methods").toString()).isEqualTo(first.path("methods").toString());
         assertThat(again.path("wall_seconds").asDouble()).isLessThan(first.path("wall_seconds").asDouble());
+    }
+
+    /**
+     * Determinism, which README's demo table and dev/check-demo-table rely on: two fresh runs into two folders, one seed,
+     * write the same summary (every value but wall-clock times and paths) and the same table.md.
+     */
+    @Test
+    void twoFreshRunsWriteTheSameSummaryNumbersAndTheSameTable() throws Exception {
+        Path world = Path.of("microworld");
+        MicroworldDemo.Options d = MicroworldDemo.Options.defaults(world, tmp);
+        Map<String, String> leaves = null;
+        String table = null;
+        for (String run : List.of("a", "b")) {
+            Path out = tmp.resolve(run);
+            MicroworldDemo.Options o = new MicroworldDemo.Options(world, out, List.of("initial", "thinksafe"), d.lr(), d.epochs(), 1,
+                    d.maxNewTokens(), d.seed());
+            new MicroworldDemo(o, new PrintStream(new ByteArrayOutputStream())).run();
+            Map<String, String> l = new TreeMap<>();
+            leaves("", Json.read(out.resolve("summary.json")), l);
+            String t = Files.readString(out.resolve("table.md"));
+            if (leaves == null) {
+                leaves = l;
+                table = t;
+            } else {
+                assertThat(l).isEqualTo(leaves);
+                assertThat(t).isEqualTo(table);
+            }
+        }
+        assertThat(leaves).containsKeys("methods.thinksafe.harmful_concealed", "methods.initial.reasoning_accuracy",
+                "claims[1].lo", "claims[1].verdict", "diagnose.steered_safe_rate");
+        assertThat(leaves.get("claims[1].name")).isEqualTo("\"thinksafe_keeps_reasoning\""); // JSON text
+    }
+
+    /** Wall-clock values and the paths of the run's own folder differ between runs; everything else is compared. */
+    private static final Set<String> VARYING = Set.of("wall_seconds", "cost_seconds", "seconds", "seconds_ratio", "report",
+            "report_markdown", "plot");
+
+    private static void leaves(String path, JsonNode n, Map<String, String> out) {
+        if (n.isObject()) {
+            n.fields().forEachRemaining(e -> {
+                if (!VARYING.contains(e.getKey())) {
+                    leaves(path.isEmpty() ? e.getKey() : path + "." + e.getKey(), e.getValue(), out);
+                }
+            });
+        } else if (n.isArray()) {
+            for (int i = 0; i < n.size(); i++) {
+                leaves(path + "[" + i + "]", n.get(i), out);
+            }
+        } else {
+            out.put(path, n.toString());
+        }
+    }
+
+    @Test
+    void aWorldWithoutTheConcealedSplitIsOneClearError() throws Exception {
+        Path world = tmp.resolve("old-world");
+        for (String part : List.of("build.json", "student/config.json", "teacher/config.json", "llama-guard/config.json",
+                "wildguard/config.json", "data/prompts.jsonl")) {
+            Files.createDirectories(world.resolve(part).getParent());
+            Files.writeString(world.resolve(part), "{}");
+        }
+        assertThatThrownBy(() -> new MicroworldDemo(MicroworldDemo.Options.defaults(world, tmp.resolve("out")),
+                new PrintStream(new ByteArrayOutputStream()))).isInstanceOf(ThinkSafeException.class)
+                .hasMessageContaining("no data/harmbench_concealed.json");
     }
 
     @Test
