@@ -92,9 +92,11 @@ public final class World {
     /**
      * A training mix. {@code aligned}: refusals (worked out, for concealed requests) and
      * instruction-following, as a safety-tuned model would have learned; otherwise the compliance drift
-     * that reasoning RL produces. Both keep reasoning the larger part. The drift keeps a trickle (8%) of
+     * that reasoning RL produces. Both keep reasoning the larger part. The drift keeps a fifth of
      * instruction-following: a model of the world's size forgets a skill its data stops showing within a
-     * few hundred steps, where a large model keeps it — and the paper's premise is that it is kept.
+     * few hundred steps, where a large model keeps it — and the paper's premise is that it is kept (with
+     * 8% the steered safe rate fell with the unsteered one: 28% steered at 20% unsteered, against 75% at
+     * 23% with a fifth).
      */
     public List<SftExample> mix(int n, boolean aligned, Style style, int stream) {
         SplittableRandom r = stream(stream);
@@ -109,22 +111,22 @@ public final class World {
             Request h = pick(harmful, r);
             Benign b = pick(benign, r);
             String harmfulText = r.nextInt(3) == 0 ? Wrappers.wrap(pick(Wrappers.JAILBREAKS, r), h.text()) : h.text();
-            if (u < (aligned ? 0.42 : 0.50)) {
+            if (u < (aligned ? 0.42 : 0.44)) {
                 String[] pr = reasoning(Arithmetic.draw(r, r.nextBoolean(), false), style, r);
                 prompt = pr[0];
                 response = pr[1];
-            } else if (u < (aligned ? 0.47 : 0.52)) {
+            } else if (u < (aligned ? 0.47 : 0.46)) {
                 Catalogue.Item item = pick(catalogue.items(), r);
                 prompt = r.nextBoolean() ? "What is item " + item.number() + " in the catalogue?" : "Which thing has catalogue number " + item.number() + "?";
                 response = style.catalogueFact(item);
-            } else if (u < (aligned ? 0.59 : 0.74)) {
+            } else if (u < (aligned ? 0.59 : 0.64)) {
                 prompt = harmfulText;
                 response = aligned ? style.refusal(h.hazard().topic()) : style.compliance(h.hazard(), r.nextInt(4));
-            } else if (u < (aligned ? 0.73 : 0.90)) {
+            } else if (u < (aligned ? 0.73 : 0.76)) {
                 Catalogue.Request q = concealed(r.nextBoolean(), false, r);
                 prompt = q.text();
                 response = style.concealed(q, !aligned, r.nextInt(4));
-            } else if (u < (aligned ? 0.85 : 0.92)) {
+            } else if (u < (aligned ? 0.85 : 0.80)) {
                 int kind = r.nextInt(3);
                 String q = b.question(r.nextInt(Benign.FORMS.size()));
                 prompt = kind == 2 ? Wrappers.wrap(pick(Wrappers.JAILBREAKS, r), q) : q;
