@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "ThinkSafe end to end on the shipped micro-world (a small constructed world, not real models): diagnose, "
                 + "ThinkSafe and its baselines through `thinksafe run`, evaluation on held-out splits (the concealed one included), "
-                + "the paper's claims decided by paired 95% intervals, report, summary.json and table.md. "
+                + "the paper's claims decided by paired 95%% intervals, report, summary.json and table.md. "
                 + "Rerun the same command to resume.")
 final class DemoCommand implements Runnable {
     @Option(names = "--world", paramLabel = "DIR",

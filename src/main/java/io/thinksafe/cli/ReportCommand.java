@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = "Table 1 (safety and reasoning, 95% Wilson intervals) for several evaluations side by side, the harmfulness "
+        description = "Table 1 (safety and reasoning, 95%% Wilson intervals) for several evaluations side by side, the harmfulness "
                 + "vs. reasoning figure, per-benchmark details, and optionally training-data lengths and dataset perplexities: "
                 + "OUT/report.md, OUT/report.html (self-contained) and OUT/plots/*.png.")
 final class ReportCommand implements Runnable {

@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,5 +109,30 @@ class CliTest {
         Files.writeString(bad, "{\"id\": \"i\", \"token_ids\": [1, 999999]}\n");
         assertThat(errorLine(run("logprobs", "--model", model.toString(), "--in", bad.toString(), "--out", tmp.resolve("b.out").toString())))
                 .contains("bad.jsonl", "record 1", "token_ids[1]");
+    }
+
+    /** Every command's description is a format string to picocli: a bare '%' (as in "95% intervals") garbles its --help. */
+    @Test
+    void everyCommandsHelpFormatsItsDescription() {
+        java.util.ArrayDeque<picocli.CommandLine> todo = new java.util.ArrayDeque<>(List.of(new picocli.CommandLine(new Main())));
+        int seen = 0;
+        while (!todo.isEmpty()) {
+            picocli.CommandLine c = todo.pop();
+            todo.addAll(c.getSubcommands().values());
+            for (String line : c.getCommandSpec().usageMessage().description()) {
+                assertThat(formats(line)).as(c.getCommandName() + ": " + line).isTrue();
+            }
+            seen++;
+        }
+        assertThat(seen).isGreaterThan(15);
+    }
+
+    private static boolean formats(String s) {
+        try {
+            String.format(s);
+            return true;
+        } catch (java.util.IllegalFormatException e) {
+            return false;
+        }
     }
 }
