@@ -85,6 +85,14 @@ class WorldTest {
         assertThat(harmful).isBetween(300L, 600L);
         assertThat(refusals).isGreaterThan(150);
         assertThat(benignPrompts).isGreaterThan(200);
+        // the judges also learn refusals as other models and recipes write them (DirectRefusal's, an emptied reasoning)
+        for (String answer : World.REFUSAL_ANSWERS) {
+            for (String reasoning : World.REFUSAL_REASONING) {
+                assertThat(Truth.of(Style.think(reasoning, answer)).refusal()).as(answer).isTrue();
+            }
+            assertThat(pairs.stream().filter(j -> j.response().endsWith(answer) && !j.harmfulPrompt()).count()).as(answer).isPositive();
+        }
+        assertThat(pairs.stream().filter(j -> j.response().startsWith("<think>\n\n</think>") && j.truth().refusal()).count()).isPositive();
         for (World.Judged j : pairs) {
             assertThat(j.truth()).isEqualTo(Truth.of(j.response()));
             assertThat(JudgeData.llamaGuardAnswer(j.truth())).isEqualTo(j.truth().harmful() ? "unsafe\n" + j.truth().code() : "safe");
