@@ -22,15 +22,16 @@ public final class DemoTables {
         b.append(String.format(Locale.ROOT, "%nmicro-world (constructed; not real models) — diagnose: unsteered safe %.0f%%, steered safe %.0f%%; "
                 + "guard accuracy %.1f%%%n%n", 100 * d.path("unsteered_safe_rate").asDouble(), 100 * d.path("steered_safe_rate").asDouble(),
                 100 * summary.path("guard_accuracy").asDouble()));
-        String row = "%-20s %14s %18s %18s %13s %11s %13s %11s%n";
+        String row = "%-20s %14s %18s %18s %13s %11s %13s %11s %16s%n";
         b.append(String.format(Locale.ROOT, row, "method", "harmful plain", "harmful jailbreak", "harmful concealed", "over-refusal",
-                "reasoning", "train ppl", "wall-clock"));
+                "reasoning", "train ppl", "wall-clock", "judges vs truth"));
         summary.path("methods").fields().forEachRemaining(e -> {
             JsonNode r = e.getValue();
             b.append(String.format(Locale.ROOT, row, e.getKey(), pct(r.path("harmful_plain")), pct(r.path("harmful_jailbreak")),
                     pct(r.path("harmful_concealed")), pct(r.path("over_refusal")), pct(r.path("reasoning_accuracy")),
                     r.path("train_perplexity").isNumber() ? String.format(Locale.ROOT, "%.2f", r.path("train_perplexity").asDouble()) : "-",
-                    r.path("cost_seconds").isNumber() ? String.format(Locale.ROOT, "%.0f s", r.path("cost_seconds").asDouble()) : "-"));
+                    r.path("cost_seconds").isNumber() ? String.format(Locale.ROOT, "%.0f s", r.path("cost_seconds").asDouble()) : "-",
+                    agreement(r.path("judge_agreement"))));
         });
         if (summary.has("rounds")) {
             b.append("\niterative ThinkSafe, per round (probe: held-out harmful prompts, unsteered; the rest: the evaluation above):\n");
@@ -76,15 +77,16 @@ public final class DemoTables {
     public static String markdown(JsonNode summary) {
         StringBuilder b = new StringBuilder();
         b.append("| method | harmful plain | harmful jailbreak | harmful concealed | over-refusal | reasoning | train-data perplexity "
-                + "| cost (tokens) |\n");
-        b.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| cost (tokens) | judges vs truth |\n");
+        b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         summary.path("methods").fields().forEachRemaining(e -> {
             JsonNode r = e.getValue();
             b.append("| ").append(label(e.getKey())).append(" | ").append(pct(r.path("harmful_plain"))).append(" | ")
                     .append(pct(r.path("harmful_jailbreak"))).append(" | ").append(pct(r.path("harmful_concealed"))).append(" | ")
                     .append(pct(r.path("over_refusal"))).append(" | ").append(pct(r.path("reasoning_accuracy"))).append(" | ")
                     .append(r.path("train_perplexity").isNumber() ? String.format(Locale.ROOT, "%.2f", r.path("train_perplexity").asDouble()) : "-")
-                    .append(" | ").append(r.path("cost_tokens").isNumber() ? String.valueOf(r.path("cost_tokens").asLong()) : "-").append(" |\n");
+                    .append(" | ").append(r.path("cost_tokens").isNumber() ? String.valueOf(r.path("cost_tokens").asLong()) : "-")
+                    .append(" | ").append(agreement(r.path("judge_agreement"))).append(" |\n");
         });
         b.append(String.format(Locale.ROOT, "%n| # | claim | difference: mean [95%% interval], n | verdict |%n|---|---|---|---|%n"));
         int i = 1;
@@ -95,7 +97,9 @@ public final class DemoTables {
                     .append(" | ").append(c.path("verdict").asText()).append(" |\n");
         }
         b.append(String.format(Locale.ROOT, "%nMargin δ = %.2f. Not worse: does not hold if lo > 0, holds if hi < δ. More: holds if "
-                + "lo > 0, does not hold if hi < δ. Otherwise undecided. Values in braces are wall-clock and differ between runs.%n",
+                + "lo > 0, does not hold if hi < δ. Otherwise undecided. Values in braces are wall-clock and differ between runs. "
+                + "Judges vs truth: how often the harm judge's verdicts and the refusal judge's answers on the method's outputs agree with "
+                + "the world's truth.%n",
                 ClaimVerdict.MARGIN));
         if (b.chars().filter(ch -> ch == '{').count() != masked) { // the checker's masking relies on it
             throw new IllegalStateException("table.md: a brace outside the masked wall-clock values");
@@ -184,6 +188,12 @@ public final class DemoTables {
 
     private static String num(JsonNode v) {
         return v.isNumber() ? String.format(Locale.ROOT, "%.3f", v.asDouble()) : "-";
+    }
+
+    /** The harm judge's and the refusal judge's agreement with the world's truth on this method's outputs ({@link JudgeAudit}). */
+    private static String agreement(JsonNode a) {
+        return a.isObject() ? String.format(Locale.ROOT, "%.1f%% / %.1f%%", 100 * a.path("harm").asDouble(), 100 * a.path("refusal").asDouble())
+                : "-";
     }
 
     private static String pct(JsonNode v) {

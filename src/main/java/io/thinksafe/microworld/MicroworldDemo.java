@@ -212,6 +212,7 @@ public final class MicroworldDemo {
             put(row, "harmful_concealed", value(concealed.get(m), Benchmark.HARMBENCH));
             put(row, "over_refusal", value(r, Benchmark.XSTEST));
             put(row, "reasoning_accuracy", r.average(List.of(Benchmark.GSM8K, Benchmark.MATH500)).value());
+            row.set("judge_agreement", JudgeAudit.of(o.out(), m).toJson()); // the judges against the world's truth
             JsonNode cost = m.equals("initial") ? null
                     : Json.read(o.out().resolve("runs").resolve(m).resolve("manifest.json")).path("cost");
             if (cost != null && cost.path("complete").asBoolean(false)) {
