@@ -26,10 +26,12 @@ import java.util.TreeSet;
  *
  * @param guards        the safety judges (default: the run's guard)
  * @param refusalGuard  WildGuard for XSTest (default: a {@code wildguard:} judge among the guards), or null
+ * @param limit         the first N items of each set only (0: all), as {@code thinksafe eval --limit}
  * @param listed        the sets named by {@code benchmarks}, or null for every set whose file is in {@code data} ({@link #benchmarks()})
  */
-public record RoundEval(Path data, List<Benchmark> listed, List<String> guards, String refusalGuard, int samples, int maxNewTokens) {
-    private static final Set<String> KEYS = Set.of("data", "benchmarks", "guard", "refusal_guard", "samples", "max_new_tokens");
+public record RoundEval(Path data, List<Benchmark> listed, List<String> guards, String refusalGuard, int samples, int maxNewTokens,
+                        int limit) {
+    private static final Set<String> KEYS = Set.of("data", "benchmarks", "guard", "refusal_guard", "samples", "max_new_tokens", "limit");
 
     static RoundEval parse(JsonNode e, Path base, List<String> runGuards, String where) {
         if (!e.isObject()) {
@@ -82,10 +84,14 @@ public record RoundEval(Path data, List<Benchmark> listed, List<String> guards, 
         }
         int samples = e.path("samples").asInt(EvalConfig.DEFAULT_SAMPLES);
         int maxNew = e.path("max_new_tokens").asInt(EvalConfig.DEFAULT_MAX_NEW_TOKENS);
+        int limit = e.path("limit").asInt(0);
         if (samples < 1 || maxNew < 1) {
             throw new ThinkSafeException(where + ": eval.samples and eval.max_new_tokens must be positive");
         }
-        RoundEval out = new RoundEval(data, listed, List.copyOf(guards), refusal, samples, maxNew);
+        if (limit < 0 || (e.has("limit") && !e.get("limit").canConvertToInt())) {
+            throw new ThinkSafeException(where + ": eval.limit must be 0 (every item) or a positive number of items per set");
+        }
+        RoundEval out = new RoundEval(data, listed, List.copyOf(guards), refusal, samples, maxNew, limit);
         if (listed != null) {
             out.needsRefusalGuard(listed, where);
         }

@@ -171,7 +171,7 @@ final class Rounds {
                      Guards.Remote.defaults()) : null) {
             String spec = cfg.served() != null ? cfg.served().url() : cfg.studentDir().toString();
             EvalConfig ec = new EvalConfig(spec, cfg.served() != null ? null : adapterOf(k), e.benchmarks(), e.files(), pipeline.dir(run),
-                    e.samples(), e.maxNewTokens(), null, cfg.seed(), 0, 0, false, name + " round " + k, k == 0 ? null : name + " round 0");
+                    e.samples(), e.maxNewTokens(), null, cfg.seed(), 0, e.limit(), false, name + " round " + k, k == 0 ? null : name + " round 0");
             EvalResults r = EvalJob.run(ec, pipeline.watching(g), harm == null ? null : pipeline.watching(harm),
                     ref == null ? null : ref, log);
             ObjectNode result = Json.object().put("round", k).put("model", g.modelName());

@@ -46,12 +46,16 @@ final class DemoCommand implements Runnable {
     @Option(names = "--samples", description = "Samples per reasoning problem (default: ${DEFAULT-VALUE}).")
     int samples = MicroworldDemo.Options.defaults(null, null).samples();
 
+    @Option(names = "--limit", description = "Evaluate only the first N items of every set (default: every item; a quick look, "
+            + "not the demo's numbers).")
+    int limit;
+
     @Override
     public void run() {
         Path w = world != null ? world : Path.of(System.getProperty("thinksafe.home", ".")).resolve("microworld");
         MicroworldDemo.Options d = MicroworldDemo.Options.defaults(w, out);
         MicroworldDemo.Options o = new MicroworldDemo.Options(w, out, methods != null ? MicroworldDemo.expand(methods) : d.methods(), lr, d.epochs(), samples,
-                d.maxNewTokens(), seed).withRounds(rounds, roundMode, minGain);
+                d.maxNewTokens(), seed).withRounds(rounds, roundMode, minGain).withLimit(limit);
         System.out.print(MicroworldDemo.table(new MicroworldDemo(o, System.err).run()));
     }
 }

@@ -80,9 +80,9 @@ public final class MicroworldDemo {
      * @param samples     samples per reasoning problem
      */
     public record Options(Path world, Path out, List<String> methods, double lr, int epochs, int samples, int maxNewTokens,
-                          long seed, int rounds, String roundMode, double minGain) {
+                          long seed, int rounds, String roundMode, double minGain, int limit) {
         public Options(Path world, Path out, List<String> methods, double lr, int epochs, int samples, int maxNewTokens, long seed) {
-            this(world, out, methods, lr, epochs, samples, maxNewTokens, seed, 3, null, io.thinksafe.align.Iterative.DEFAULT_MIN_GAIN);
+            this(world, out, methods, lr, epochs, samples, maxNewTokens, seed, 3, null, io.thinksafe.align.Iterative.DEFAULT_MIN_GAIN, 0);
         }
 
         public static Options defaults(Path world, Path out) {
@@ -91,7 +91,15 @@ public final class MicroworldDemo {
 
         /** The iterative method's rounds, training mode (null: the default) and early-stop gain. */
         public Options withRounds(int n, String mode, double gain) {
-            return new Options(world, out, methods, lr, epochs, samples, maxNewTokens, seed, n, mode, gain);
+            return new Options(world, out, methods, lr, epochs, samples, maxNewTokens, seed, n, mode, gain, limit);
+        }
+
+        /** Only the first {@code n} items of every evaluation set (0: all): a quick look, not the demo's numbers. */
+        public Options withLimit(int n) {
+            if (n < 0) {
+                throw new ThinkSafeException("--limit must be 0 (every item) or a positive number of items per set, got " + n);
+            }
+            return new Options(world, out, methods, lr, epochs, samples, maxNewTokens, seed, rounds, roundMode, minGain, n);
         }
     }
 
@@ -298,7 +306,8 @@ public final class MicroworldDemo {
                     .append(String.format(Locale.ROOT, "min_gain: %s, heldout: %d, heldout_file: %s}%n", o.minGain(), HELDOUT, heldOutFile()));
             y.append("eval: {data: ").append(o.world().resolve("data").toAbsolutePath())
                     .append(", benchmarks: [harmbench, wildjailbreak, xstest, gsm8k, math500], refusal_guard: ").append(wildGuard())
-                    .append(", samples: ").append(o.samples()).append(", max_new_tokens: ").append(o.maxNewTokens()).append("}\n");
+                    .append(", samples: ").append(o.samples()).append(", max_new_tokens: ").append(o.maxNewTokens())
+                    .append(o.limit() > 0 ? ", limit: " + o.limit() : "").append("}\n");
         }
         if (method.equals("thinksafe_grpo")) {
             // ThinkSafe as thinksafe's, then GRPO as grpo's (one pass, 8 prompts x 8 samples a step): equal GRPO steps
@@ -371,12 +380,12 @@ public final class MicroworldDemo {
         log.println("demo: evaluating " + method);
         try (Generator g = Generators.open(ModelSpec.parse(student().toString()), engineOptions(adapter))) {
             EvalConfig cfg = new EvalConfig(student().toString(), adapter, benchmarks, files, dir, o.samples(), o.maxNewTokens(),
-                    null, o.seed(), 0, 0, false, method, method.equals("initial") ? null : "initial");
+                    null, o.seed(), 0, o.limit(), false, method, method.equals("initial") ? null : "initial");
             EvalResults main = EvalJob.run(cfg, g, harm, refusal, log);
             Map<Benchmark, Path> concealedFile = EvalConfig.resolveFiles(List.of(Benchmark.HARMBENCH), null,
                     Map.of(Benchmark.HARMBENCH, o.world().resolve(CONCEALED_FILE)));
             EvalConfig concealed = new EvalConfig(student().toString(), adapter, List.of(Benchmark.HARMBENCH), concealedFile,
-                    o.out().resolve(CONCEALED_EVAL).resolve(method), o.samples(), o.maxNewTokens(), null, o.seed(), 0, 0, false,
+                    o.out().resolve(CONCEALED_EVAL).resolve(method), o.samples(), o.maxNewTokens(), null, o.seed(), 0, o.limit(), false,
                     method, method.equals("initial") ? null : "initial");
             return new Evaluated(main, EvalJob.run(concealed, g, harm, refusal, log));
         }

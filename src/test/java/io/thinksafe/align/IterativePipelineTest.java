@@ -232,6 +232,8 @@ class IterativePipelineTest {
                 .hasMessageContaining("eval: no file for AIME 2024");
         assertThatThrownBy(() -> checked(config("b8", 2, "", "eval: {data: nowhere}"))).hasMessageContaining("eval.data").hasMessageContaining("not a directory");
         assertThatThrownBy(() -> checked(config("b11", 2, "", "eval: {data: evaldata}"))).hasMessageContaining("eval.refusal_guard");
+        assertThatThrownBy(() -> RunConfig.load(config("b12", 2, "", "eval: {data: evaldata, benchmarks: [gsm8k], limit: -3}")))
+                .hasMessageContaining("eval.limit must be 0");
         Path b9 = config("b9", 2, "", "");
         Files.writeString(b9, Files.readString(b9).replace("checkpoint_every: 1}", "checkpoint_every: 1, init_adapter: nowhere}"));
         assertThatThrownBy(() -> RunConfig.load(b9)).isInstanceOf(ThinkSafeException.class)
