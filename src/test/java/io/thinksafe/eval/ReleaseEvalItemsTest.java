@@ -27,9 +27,9 @@ class ReleaseEvalItemsTest {
         return Path.of(ReleaseEvalItemsTest.class.getResource("/written-by-0.1.0/eval/" + name).toURI());
     }
 
-    /** The micro-world's set, cut to the items of the fixture's generations. */
-    static BenchSet set(Benchmark b, String file, List<GenerationRecord> gens) {
-        BenchSet all = BenchmarkLoader.load(b, Path.of("microworld/data").resolve(file), 0);
+    /** The set the release evaluated (the micro-world's of then, kept in {@code eval/sets/}), cut to the items of the fixture's generations. */
+    static BenchSet set(Benchmark b, String file, List<GenerationRecord> gens) throws Exception {
+        BenchSet all = BenchmarkLoader.load(b, fixture("sets/" + file), 0);
         Set<String> ids = gens.stream().map(GenerationRecord::id).collect(Collectors.toSet());
         List<BenchItem> items = all.items().stream().filter(i -> ids.contains(i.id())).toList();
         return new BenchSet(b, all.file(), all.sha256(), all.rows(), items, all.note());
