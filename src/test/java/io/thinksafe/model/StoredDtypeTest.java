@@ -105,10 +105,12 @@ class StoredDtypeTest {
             float[] prefill = TransformerTest.fullLogProbs(t, seq);
             float[] decoded = decodedLogProbs(t, Kernels.current().decoder(t), seq);
             float[] reference = with(Kernels.REFERENCE, () -> decodedLogProbs(t, Kernels.REFERENCE.decoder(t), seq));
+            // (W + BA)x and Wx + B(Ax) round differently in float32: log-probs near -6 moved by up to 1.5e-5 on some
+            // random adapters (seen on Java 25); a miswired adapter moves them by tenths
             for (int i = 0; i < folded.length; i++) {
-                assertThat(prefill[i]).as("%s prefill position %d", arch, i).isCloseTo(folded[i], within(1e-5f));
-                assertThat(decoded[i]).as("%s decode position %d", arch, i).isCloseTo(folded[i], within(1e-5f));
-                assertThat(reference[i]).as("%s reference decode position %d", arch, i).isCloseTo(folded[i], within(1e-5f));
+                assertThat(prefill[i]).as("%s prefill position %d", arch, i).isCloseTo(folded[i], within(5e-5f));
+                assertThat(decoded[i]).as("%s decode position %d", arch, i).isCloseTo(folded[i], within(5e-5f));
+                assertThat(reference[i]).as("%s reference decode position %d", arch, i).isCloseTo(folded[i], within(5e-5f));
             }
         }
     }
