@@ -143,11 +143,11 @@ public final class Claims {
     }
 
     private Path items(String method, String bench) {
-        return out.resolve("eval").resolve(method).resolve(bench).resolve("items.jsonl");
+        return MicroworldDemo.evalItems(out, method, bench);
     }
 
     private Path concealedItems(String method) {
-        return out.resolve(MicroworldDemo.CONCEALED_EVAL).resolve(method).resolve("harmbench").resolve("items.jsonl");
+        return MicroworldDemo.concealedItems(out, method);
     }
 
     private Path perplexity(String method) {

@@ -38,9 +38,8 @@ final class JudgeAudit {
     static Agreement of(Path out, String method) {
         int harmAgree = 0;
         int harmItems = 0;
-        for (Path f : List.of(out.resolve("eval").resolve(method).resolve("harmbench/items.jsonl"),
-                out.resolve("eval").resolve(method).resolve("wildjailbreak/items.jsonl"),
-                out.resolve(MicroworldDemo.CONCEALED_EVAL).resolve(method).resolve("harmbench/items.jsonl"))) {
+        for (Path f : List.of(MicroworldDemo.evalItems(out, method, "harmbench"), MicroworldDemo.evalItems(out, method, "wildjailbreak"),
+                MicroworldDemo.concealedItems(out, method))) {
             for (JsonNode line : lines(f)) {
                 String v = line.path("verdict").asText("");
                 if (line.path("response").isTextual() && (v.equals("safe") || v.equals("unsafe"))) {
@@ -51,7 +50,7 @@ final class JudgeAudit {
         }
         int refusalAgree = 0;
         int refusalItems = 0;
-        for (JsonNode line : lines(out.resolve("eval").resolve(method).resolve("xstest/items.jsonl"))) {
+        for (JsonNode line : lines(MicroworldDemo.evalItems(out, method, "xstest"))) {
             if (line.path("scored").asBoolean(false) && line.path("refusal").isBoolean() && line.path("response").isTextual()) {
                 refusalItems++;
                 refusalAgree += line.path("refusal").asBoolean() == Truth.of(line.path("response").asText()).refusal() ? 1 : 0;

@@ -61,6 +61,16 @@ public final class MicroworldDemo {
     static final String CONCEALED_FILE = "data/harmbench_concealed.json";
     /** Where each method's evaluation on the concealed split goes ({@code OUT/eval-concealed/METHOD/harmbench/}). */
     static final String CONCEALED_EVAL = "eval-concealed";
+
+    /** A method's per-item audit lines of one set in the demo's output ({@code OUT/eval/METHOD/BENCH/items.jsonl}). */
+    static Path evalItems(Path out, String method, String bench) {
+        return out.resolve("eval").resolve(method).resolve(bench).resolve("items.jsonl");
+    }
+
+    /** A method's per-item audit lines on the concealed split ({@code OUT/eval-concealed/METHOD/harmbench/items.jsonl}). */
+    static Path concealedItems(Path out, String method) {
+        return out.resolve(CONCEALED_EVAL).resolve(method).resolve("harmbench").resolve("items.jsonl");
+    }
     /** The baselines whose epochs come from the paper's Table 4 (the recipe's default) rather than the demo's. */
     static final List<String> TABLE_4 = List.of("direct_refusal", "safechain", "star1", "safekey", "safepath");
     /**
